@@ -1,0 +1,201 @@
+package io.callbridge.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.callbridge.call.Call;
+import io.callbridge.config.CallbridgeConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+
+/**
+ * The call ledger in DynamoDB: one item per call ({@code pk = CALL#<call key>}, {@code sk = CALL}).
+ * Only conditional single-item writes are used (no transactions, which dynalite and some tools lack), and an
+ * item whose TTL has passed is treated as absent even before DynamoDB deletes it (TTL deletion is lazy).
+ */
+@ApplicationScoped
+public class CallLedger {
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String TTL_ATTRIBUTE = "expiresAt";
+    static final String CALL_SK = "CALL";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final ObjectMapper json;
+
+    @Inject
+    public CallLedger(DynamoDbClient dynamo, CallbridgeConfig config, ObjectMapper json) {
+        this.dynamo = dynamo;
+        this.table = config.table();
+        this.json = json;
+    }
+
+    /** The call's record, read consistently; empty when there is none or it has expired. */
+    public Optional<CallRecord> find(String callKey, Instant now) {
+        Map<String, AttributeValue> item = dynamo.getItem(GetItemRequest.builder().tableName(table)
+                .key(key(callKey)).consistentRead(true).build()).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        CallRecord record = fromItem(callKey, item);
+        return record.expiredAt(now) ? Optional.empty() : Optional.of(record);
+    }
+
+    /** Stores a new record unless a live one exists; false when another delivery got there first. */
+    public boolean create(CallRecord record, Instant now) {
+        record.version(1);
+        try {
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(toItem(record))
+                    .conditionExpression("attribute_not_exists(#pk) OR #ttl < :now")
+                    .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL_ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond())))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Replaces the record if nobody changed it since it was read at {@code record.version()}; on success the
+     * record carries the new version. False when another delivery wrote in between (the caller lost the race).
+     */
+    public boolean replace(CallRecord record) {
+        long expected = record.version();
+        record.version(expected + 1);
+        try {
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(toItem(record))
+                    .conditionExpression("#v = :expected")
+                    .expressionAttributeNames(Map.of("#v", "version"))
+                    .expressionAttributeValues(Map.of(":expected", n(expected)))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            record.version(expected);
+            return false;
+        }
+    }
+
+    static Map<String, AttributeValue> key(String callKey) {
+        return Map.of(PK, s("CALL#" + callKey), SK, s(CALL_SK));
+    }
+
+    Map<String, AttributeValue> toItem(CallRecord r) {
+        Map<String, AttributeValue> item = new HashMap<>(key(r.callKey()));
+        item.put("callKey", s(r.callKey()));
+        item.put("state", s(r.state().name()));
+        item.put("version", n(r.version()));
+        item.put("leaseUntil", n(r.leaseUntilMs()));
+        putIfPresent(item, "leaseOwner", r.leaseOwner());
+        item.put("call", s(writeCall(r.call())));
+        item.put("direction", s(r.call().direction().name()));
+        item.put("callStatus", s(r.call().status().name()));
+        if (!r.eventIds().isEmpty()) {
+            item.put("eventIds", AttributeValue.builder().ss(r.eventIds()).build());
+        }
+        putIfPresent(item, "planAction", r.planAction());
+        putIfPresent(item, "planRule", r.planRule());
+        putIfPresent(item, "personId", r.personId());
+        putIfPresent(item, "dealId", r.dealId());
+        putIfPresent(item, "activityId", r.activityId());
+        putIfPresent(item, "ownerId", r.ownerId());
+        putIfPresent(item, "ownerRule", r.ownerRule());
+        putIfPresent(item, "writtenDigest", r.writtenDigest());
+        putIfPresent(item, "personAttemptAt", r.personAttemptAtMs());
+        putIfPresent(item, "dealAttemptAt", r.dealAttemptAtMs());
+        putIfPresent(item, "activityAttemptAt", r.activityAttemptAtMs());
+        item.put("attempts", n(r.attempts()));
+        putIfPresent(item, "lastError", r.lastError());
+        putIfPresent(item, "createdAt", r.createdAt() == null ? null : r.createdAt().toString());
+        putIfPresent(item, "updatedAt", r.updatedAt() == null ? null : r.updatedAt().toString());
+        item.put(TTL_ATTRIBUTE, n(r.expiresAtEpochSecond()));
+        return item;
+    }
+
+    CallRecord fromItem(String callKey, Map<String, AttributeValue> item) {
+        CallRecord r = new CallRecord(callKey)
+                .state(CallState.valueOf(str(item, "state")))
+                .version(num(item, "version"))
+                .lease(str(item, "leaseOwner"), num(item, "leaseUntil"))
+                .call(readCall(str(item, "call")))
+                .plan(str(item, "planAction"), str(item, "planRule"))
+                .personId(optNum(item, "personId"))
+                .dealId(optNum(item, "dealId"))
+                .activityId(optNum(item, "activityId"))
+                .owner(optNum(item, "ownerId"), str(item, "ownerRule"))
+                .writtenDigest(str(item, "writtenDigest"))
+                .personAttemptAtMs(optNum(item, "personAttemptAt"))
+                .dealAttemptAtMs(optNum(item, "dealAttemptAt"))
+                .activityAttemptAtMs(optNum(item, "activityAttemptAt"))
+                .attempts((int) num(item, "attempts"))
+                .lastError(str(item, "lastError"))
+                .createdAt(instant(str(item, "createdAt")))
+                .updatedAt(instant(str(item, "updatedAt")))
+                .expiresAtEpochSecond(num(item, TTL_ATTRIBUTE));
+        AttributeValue events = item.get("eventIds");
+        if (events != null && events.hasSs()) {
+            r.eventIds().addAll(events.ss());
+        }
+        return r;
+    }
+
+    private String writeCall(Call call) {
+        try {
+            return json.writeValueAsString(call);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("call cannot be stored as JSON", e);
+        }
+    }
+
+    private Call readCall(String s) {
+        try {
+            return json.readValue(s, Call.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored call is not readable", e);
+        }
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, Object value) {
+        if (value instanceof String str) {
+            item.put(name, s(str));
+        } else if (value instanceof Number num) {
+            item.put(name, n(num.longValue()));
+        }
+    }
+
+    static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    static AttributeValue n(long v) {
+        return AttributeValue.builder().n(Long.toString(v)).build();
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    private static long num(Map<String, AttributeValue> item, String name) {
+        Long v = optNum(item, name);
+        return v == null ? 0 : v;
+    }
+
+    private static Long optNum(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? null : Long.parseLong(v.n());
+    }
+
+    private static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+}

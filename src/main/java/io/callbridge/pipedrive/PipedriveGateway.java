@@ -1,0 +1,177 @@
+package io.callbridge.pipedrive;
+
+import io.callbridge.config.CallbridgeConfig;
+import io.callbridge.pipedrive.PipedriveModels.Activity;
+import io.callbridge.pipedrive.PipedriveModels.ActivityWrite;
+import io.callbridge.pipedrive.PipedriveModels.Deal;
+import io.callbridge.pipedrive.PipedriveModels.Envelope;
+import io.callbridge.pipedrive.PipedriveModels.NewDeal;
+import io.callbridge.pipedrive.PipedriveModels.NewPerson;
+import io.callbridge.pipedrive.PipedriveModels.Person;
+import io.callbridge.pipedrive.PipedriveModels.PersonHit;
+import io.callbridge.pipedrive.PipedriveModels.SearchHit;
+import io.callbridge.pipedrive.PipedriveModels.User;
+import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * Pipedrive as Callbridge needs it, with SmallRye Fault Tolerance retries around the raw REST client.
+ * Reads are retried on any transient failure. Creates are retried here only when Pipedrive certainly did
+ * not store anything (a burst 429); after a 5xx or a lost answer the caller must look for the object first.
+ * Waits honour {@code Retry-After} / {@code x-ratelimit-reset} with jitter, and never exceed the configured
+ * maximum; a spent daily budget is never retried.
+ */
+@ApplicationScoped
+public class PipedriveGateway {
+    static final int SEARCH_LIMIT = 50;
+
+    private final PipedriveApi api;
+    private final Guard readGuard;
+    private final Guard writeGuard;
+    private final long maxWaitMs;
+
+    @Inject
+    public PipedriveGateway(@RestClient PipedriveApi api, CallbridgeConfig config) {
+        this.api = api;
+        this.maxWaitMs = config.pipedriveMaxWaitMs();
+        int retries = config.pipedriveRetries();
+        this.readGuard = guard(retries, e -> e.transientFailure() && waitAcceptable(e));
+        this.writeGuard = guard(retries, e -> e.rateLimited() && !e.dailyBudgetExhausted() && waitAcceptable(e));
+    }
+
+    /** Persons whose phone loosely matches the term (false positives included: the caller filters). */
+    public List<PersonHit> searchPersonsByPhone(String term) {
+        Envelope<PipedriveModels.SearchResult> r = read("person search",
+                () -> api.searchPersons(term, "phone", false, SEARCH_LIMIT));
+        if (r.data() == null || r.data().items() == null) {
+            return List.of();
+        }
+        return r.data().items().stream().map(SearchHit::item).filter(Objects::nonNull)
+                .filter(p -> p.id() != null).toList();
+    }
+
+    public Person person(long id, boolean withOpenDealsCount) {
+        return read("person " + id, () -> api.getPerson(id, withOpenDealsCount ? "open_deals_count" : null)).data();
+    }
+
+    /** Open deals of a person, most recently updated first (archived deals are not listed by Pipedrive). */
+    public List<Deal> openDeals(long personId) {
+        Envelope<List<Deal>> r = read("open deals of person " + personId,
+                () -> api.listDeals(personId, "open", "update_time", "desc", 100));
+        return r.data() == null ? List.of() : r.data();
+    }
+
+    /** Open deals of a person, newest first: used to find a deal whose create answer was lost. */
+    public List<Deal> newestOpenDeals(long personId) {
+        Envelope<List<Deal>> r = read("newest deals of person " + personId,
+                () -> api.listDeals(personId, "open", "add_time", "desc", 50));
+        return r.data() == null ? List.of() : r.data();
+    }
+
+    /** Newest activities of a deal or (without deal) of a person: used to find an activity whose answer was lost. */
+    public List<Activity> newestActivities(Long dealId, Long personId) {
+        Envelope<List<Activity>> r = read("activities", () -> api.listActivities(dealId, dealId == null ? personId : null,
+                "add_time", "desc", 100));
+        return r.data() == null ? List.of() : r.data();
+    }
+
+    public Person createPerson(NewPerson person) {
+        return write("person create", () -> api.createPerson(person)).data();
+    }
+
+    public Deal createDeal(NewDeal deal) {
+        return write("deal create", () -> api.createDeal(deal)).data();
+    }
+
+    public Activity createActivity(ActivityWrite activity) {
+        return write("activity create", () -> api.createActivity(activity)).data();
+    }
+
+    /** PATCH is idempotent: it is retried like a read. */
+    public Activity updateActivity(long id, ActivityWrite activity) {
+        return read("activity " + id + " update", () -> api.updateActivity(id, activity)).data();
+    }
+
+    public List<User> users() {
+        Envelope<List<User>> r = read("users", api::users);
+        return r.data() == null ? List.of() : r.data();
+    }
+
+    private boolean waitAcceptable(PipedriveException e) {
+        return e.retryAfter() == null || e.retryAfter().toMillis() <= maxWaitMs;
+    }
+
+    private <T> T read(String what, Supplier<T> call) {
+        return guarded(readGuard, what, call);
+    }
+
+    private <T> T write(String what, Supplier<T> call) {
+        return guarded(writeGuard, what, call);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T guarded(Guard guard, String what, Supplier<T> call) {
+        Supplier<Object> attempt = () -> {
+            try {
+                return call.get();
+            } catch (PipedriveException e) {
+                throw e;
+            } catch (ProcessingException e) {
+                throw PipedriveException.unreachable(what, e.getCause() != null ? e.getCause() : e);
+            } catch (WebApplicationException e) {
+                throw new PipedriveException(e.getResponse().getStatus(), null,
+                        "Pipedrive answered " + e.getResponse().getStatus() + " to " + what, null, false);
+            }
+        };
+        return (T) guard.get(attempt, Object.class);
+    }
+
+    private Guard guard(int retries, java.util.function.Predicate<PipedriveException> retryable) {
+        return Guard.create()
+                .withRetry()
+                .maxRetries(retries)
+                .delay(250, ChronoUnit.MILLIS)
+                .maxDuration(Math.max(1000, maxWaitMs * (retries + 1L)), ChronoUnit.MILLIS)
+                .whenException(e -> e instanceof PipedriveException pe && retryable.test(pe))
+                .withCustomBackoff().strategy(() -> new RateLimitAwareBackoff(maxWaitMs)).done()
+                .done()
+                .build();
+    }
+
+    /** Waits what Pipedrive asks for (plus jitter), else backs off exponentially from the initial delay. */
+    static final class RateLimitAwareBackoff implements CustomBackoffStrategy {
+        private final long maxWaitMs;
+        private long next;
+
+        RateLimitAwareBackoff(long maxWaitMs) {
+            this.maxWaitMs = maxWaitMs;
+        }
+
+        @Override
+        public void init(long initialDelayInMillis) {
+            this.next = Math.max(50, initialDelayInMillis);
+        }
+
+        @Override
+        public long nextDelayInMillis(Throwable exception) {
+            long jitter = ThreadLocalRandom.current().nextLong(0, 250);
+            if (exception instanceof PipedriveException pe && pe.retryAfter() != null) {
+                return Math.min(maxWaitMs, pe.retryAfter().toMillis() + jitter);
+            }
+            long delay = next;
+            next = Math.min(next * 2, Duration.ofSeconds(2).toMillis());
+            return Math.min(maxWaitMs, delay + jitter);
+        }
+    }
+}

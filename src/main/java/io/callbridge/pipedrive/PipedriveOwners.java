@@ -1,0 +1,99 @@
+package io.callbridge.pipedrive;
+
+import io.callbridge.call.Agent;
+import io.callbridge.config.CallbridgeConfig;
+import io.callbridge.pipedrive.PipedriveModels.User;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.text.Normalizer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Chooses the owner of a call: the Pipedrive user with the agent's e-mail (trimmed, case-insensitive,
+ * active and not deleted), else the user of {@code CALLBRIDGE_DEFAULT_OWNER_EMAIL}, else the token's user.
+ * The users list is cached for a few minutes per warm function instance. An unknown agent, or a users list
+ * that cannot be read, never fails a call: the fallback owner takes it.
+ */
+@ApplicationScoped
+public class PipedriveOwners {
+    private static final Logger LOG = Logger.getLogger(PipedriveOwners.class);
+
+    private final PipedriveGateway gateway;
+    private final Optional<String> defaultOwnerEmail;
+    private final Duration cacheFor;
+    private final Clock clock;
+    private volatile List<User> users;
+    private volatile Instant loadedAt = Instant.EPOCH;
+
+    @Inject
+    public PipedriveOwners(PipedriveGateway gateway, CallbridgeConfig config) {
+        this(gateway, config.defaultOwnerEmail(), Duration.ofSeconds(config.usersCacheSeconds()), Clock.systemUTC());
+    }
+
+    PipedriveOwners(PipedriveGateway gateway, Optional<String> defaultOwnerEmail, Duration cacheFor, Clock clock) {
+        this.gateway = gateway;
+        this.defaultOwnerEmail = defaultOwnerEmail.map(PipedriveOwners::normaliseEmail).filter(s -> !s.isEmpty());
+        this.cacheFor = cacheFor;
+        this.clock = clock;
+    }
+
+    public OwnerChoice ownerFor(Agent agent) {
+        List<User> all = users();
+        String email = agent == null ? null : normaliseEmail(agent.email());
+        if (email != null && !email.isEmpty()) {
+            Optional<User> match = byEmail(all, email);
+            if (match.isPresent()) {
+                return new OwnerChoice(match.get().id(), "agent-email");
+            }
+        }
+        if (defaultOwnerEmail.isPresent()) {
+            Optional<User> fallback = byEmail(all, defaultOwnerEmail.get());
+            if (fallback.isPresent()) {
+                return new OwnerChoice(fallback.get().id(), "default-owner-email");
+            }
+            if (!all.isEmpty()) {
+                LOG.warnf("CALLBRIDGE_DEFAULT_OWNER_EMAIL matches no active Pipedrive user; using the API token's user");
+            }
+        }
+        return all.stream().filter(u -> Boolean.TRUE.equals(u.isYou()) && u.usable()).findFirst()
+                .map(u -> new OwnerChoice(u.id(), "token-user"))
+                .orElse(new OwnerChoice(null, "pipedrive-default"));
+    }
+
+    /** Trimmed, Unicode-normalised (NFKC), lower case. */
+    public static String normaliseEmail(String email) {
+        if (email == null) {
+            return null;
+        }
+        return Normalizer.normalize(email.trim(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    }
+
+    private static Optional<User> byEmail(List<User> all, String email) {
+        // Deterministic when two users share an e-mail: the lowest id (the older account).
+        return all.stream().filter(User::usable).filter(u -> email.equals(normaliseEmail(u.email())))
+                .min((a, b) -> Long.compare(a.id(), b.id()));
+    }
+
+    private List<User> users() {
+        Instant now = clock.instant();
+        List<User> cached = users;
+        if (cached != null && now.isBefore(loadedAt.plus(cacheFor))) {
+            return cached;
+        }
+        try {
+            List<User> fresh = gateway.users();
+            users = fresh;
+            loadedAt = now;
+            return fresh;
+        } catch (PipedriveException e) {
+            LOG.warnf("Pipedrive users could not be read (%s); the call gets the fallback owner", e.getMessage());
+            return cached != null ? cached : List.of();
+        }
+    }
+}

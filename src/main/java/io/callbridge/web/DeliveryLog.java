@@ -1,0 +1,74 @@
+package io.callbridge.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.callbridge.call.Agent;
+import io.callbridge.call.Call;
+import io.callbridge.call.Text;
+import io.callbridge.myoperator.CallDelivery;
+import io.callbridge.myoperator.IgnoredEvent;
+import io.callbridge.processing.CallOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/**
+ * One JSON log line per delivery: what came in, what was decided, which Pipedrive objects it touched.
+ * Phone numbers are masked to their last four digits; no token and no raw body is ever logged.
+ */
+@ApplicationScoped
+public class DeliveryLog {
+    private static final Logger LOG = Logger.getLogger("callbridge.delivery");
+
+    @Inject
+    ObjectMapper json;
+
+    public void processed(CallDelivery delivery, CallOutcome outcome, long millis) {
+        Call call = delivery.call();
+        ObjectNode line = json.createObjectNode()
+                .put("event", "call")
+                .put("outcome", outcome.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .put("callId", call.callKey())
+                .put("eventId", delivery.eventId())
+                .put("eventType", delivery.eventType())
+                .put("direction", call.direction().name().toLowerCase(java.util.Locale.ROOT))
+                .put("callStatus", call.status().name().toLowerCase(java.util.Locale.ROOT))
+                .put("customer", Text.maskPhone(call.customerNumber()))
+                .put("rule", outcome.rule())
+                .put("ownerRule", outcome.ownerRule())
+                .put("millis", millis);
+        Agent agent = call.ownerCandidate();
+        if (agent != null && agent.myOperatorId() != null) {
+            line.put("agentId", agent.myOperatorId());
+        }
+        putIfPresent(line, "personId", outcome.personId());
+        putIfPresent(line, "dealId", outcome.dealId());
+        putIfPresent(line, "activityId", outcome.activityId());
+        if (outcome.detail() != null) {
+            line.put("detail", outcome.detail());
+        }
+        switch (outcome.kind()) {
+            case PARKED, BUSY -> LOG.warn(write(line));
+            default -> LOG.info(write(line));
+        }
+    }
+
+    public void ignored(IgnoredEvent event) {
+        LOG.info(write(json.createObjectNode().put("event", "ignored").put("eventId", event.eventId())
+                .put("eventType", event.eventType()).put("reason", event.reason())));
+    }
+
+    public void rejected(int status, String reason) {
+        LOG.warn(write(json.createObjectNode().put("event", "rejected").put("status", status).put("reason", reason)));
+    }
+
+    private static void putIfPresent(ObjectNode line, String field, Long value) {
+        if (value != null) {
+            line.put(field, value);
+        }
+    }
+
+    private static String write(ObjectNode line) {
+        return line.toString(); // Jackson renders a node as compact JSON
+    }
+}
