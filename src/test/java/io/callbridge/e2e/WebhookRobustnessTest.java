@@ -1,0 +1,209 @@
+package io.callbridge.e2e;
+
+import static io.callbridge.e2e.TestWorld.PRIYA;
+import static io.callbridge.e2e.TestWorld.days;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.callbridge.e2e.LambdaEvents.Reply;
+import io.callbridge.testing.dynamodb.DynamoDbTestResource;
+import io.callbridge.testing.pipedrive.FakeFault;
+import io.callbridge.testing.pipedrive.PipedriveFake;
+import io.callbridge.testing.pipedrive.PipedriveFakeResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Authentication, bad input, and Pipedrive failing in the ways it really fails, through the Lambda handler. */
+@QuarkusTest
+@QuarkusTestResource(DynamoDbTestResource.class)
+@QuarkusTestResource(PipedriveFakeResource.class)
+class WebhookRobustnessTest {
+    static final String CALL = "01-incoming-open-deal-v1-form.json";
+
+    PipedriveFake pipedrive;
+
+    @Inject
+    TestWorld world;
+
+    long deal;
+
+    @BeforeEach
+    void reset() {
+        world.reset(pipedrive);
+        long asha = pipedrive.addPerson(null, "Asha Rao", "+91 98450 12367");
+        deal = pipedrive.addDeal(null, asha, "Asha – renewal", "open", days(3));
+    }
+
+    // ---------------------------------------------------------------- authentication
+
+    @Test
+    void missingTokenIs401AndNothingIsStoredOrSent() {
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.token(null));
+        assertEquals(401, reply.status());
+        assertEquals("rejected", reply.field("status"));
+        assertTrue(reply.field("error").contains("missing webhook token"), reply.body()::toString);
+        assertTrue(pipedrive.requests().isEmpty());
+        // nothing was claimed: the same call with the token is logged, not a duplicate
+        assertEquals("logged", LambdaEvents.post(CALL).field("status"));
+    }
+
+    @Test
+    void wrongTokenIs401AndDoesNotEchoTheSecret() {
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.token("local-webhook-tokeX"));
+        assertEquals(401, reply.status());
+        assertEquals("wrong webhook token", reply.field("error"));
+        assertFalse(reply.body().toString().contains("local-webhook-tok"));
+        assertTrue(pipedrive.requests().isEmpty());
+    }
+
+    @Test
+    void tokenIsAcceptedAsBearerHeader() {
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.token(null).andThen(
+                e -> e.withObject("/headers").put("authorization", "Bearer local-webhook-token")));
+        assertEquals(200, reply.status(), reply.body()::toString);
+    }
+
+    @Test
+    void tokenIsAcceptedAsQueryParameter() {
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.token(null).andThen(e -> {
+            e.put("rawQueryString", "token=local-webhook-token");
+            e.putObject("queryStringParameters").put("token", "local-webhook-token");
+        }));
+        assertEquals(200, reply.status(), reply.body()::toString);
+        assertEquals(1, pipedrive.activities().size());
+    }
+
+    // ---------------------------------------------------------------- bad input
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "truncated form JSON|application/x-www-form-urlencoded|myoperator=%7B%22_ai%22%3A%226a1f%22%2C%22_ld%22%3A%7B|not valid JSON",
+            "not JSON at all|application/json|this is not json {|not valid JSON",
+            "empty body|application/json||body is empty",
+            "no call id|application/json|{\"_cr\":\"9845012367\",\"_ev\":1,\"_su\":1,\"_st\":1767513600,\"_ld\":[]}|call id",
+            "bad customer number|application/json|{\"_ai\":\"x1\",\"_cr\":\"12\",\"_ev\":1,\"_su\":1,\"_st\":1767513600,\"_ld\":[]}|is not a phone number",
+            "end before start|application/json|{\"_ai\":\"x2\",\"_cl\":\"+919845012367\",\"_ev\":1,\"_su\":1,\"_st\":1767513600,\"_et\":1767510000,\"_ld\":[]}|before",
+            "start in year 5138|application/json|{\"_ai\":\"x3\",\"_cl\":\"+919845012367\",\"_ev\":1,\"_su\":1,\"_st\":99999999999,\"_ld\":[]}|_st",
+    })
+    void badBodiesAre400WithAClearMessageAndNoPipedriveWrite(String name, String contentType, String body, String expected) {
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.body(contentType, body == null ? "" : body));
+        assertEquals(400, reply.status(), reply.body()::toString);
+        assertEquals("rejected", reply.field("status"));
+        String error = reply.field("error");
+        assertNotNull(error);
+        assertTrue(error.contains(expected), () -> name + ": " + error);
+        assertFalse(error.contains("Exception") || error.contains("\tat "), error);
+        assertEquals(0, pipedrive.writes());
+    }
+
+    @Test
+    void unknownRouteIsAJson404NotAStackTrace() {
+        Reply reply = LambdaEvents.post(CALL, e -> {
+            e.put("rawPath", "/webhooks/other");
+            e.withObject("/requestContext/http").put("path", "/webhooks/other");
+        });
+        assertEquals(404, reply.status());
+        assertNotNull(reply.field("error"));
+    }
+
+    // ---------------------------------------------------------------- Pipedrive faults
+
+    @Test
+    void burstRateLimitIsWaitedOutAsRetryAfterSays() {
+        pipedrive.fault(FakeFault.on("GET", "^/api/v2/persons/search$").status(429).retryAfter(1).times(1));
+        pipedrive.fault(FakeFault.on("POST", "^/api/v2/activities$").status(429).retryAfter(1).times(1));
+
+        Reply reply = LambdaEvents.post(CALL);
+
+        assertEquals(200, reply.status(), reply.body()::toString);
+        assertEquals("logged", reply.field("status"));
+        assertEquals(1, pipedrive.activities().size());
+        assertEquals(deal, pipedrive.activities().get(0).dealId());
+    }
+
+    @Test
+    void serverErrorsOnTheActivityCreateAreRetriedWithoutDuplicates() {
+        pipedrive.fault(FakeFault.on("POST", "^/api/v2/activities$").status(500).times(2));
+
+        Reply reply = LambdaEvents.post(CALL);
+
+        assertEquals(200, reply.status(), reply.body()::toString);
+        assertEquals(1, pipedrive.activities().size());
+    }
+
+    @Test
+    void anActivityStoredDespiteA500IsFoundInsteadOfCreatedTwice() {
+        pipedrive.fault(FakeFault.on("POST", "^/api/v2/activities$").createThen(500).times(1));
+
+        Reply reply = LambdaEvents.post(CALL);
+
+        assertEquals(200, reply.status(), reply.body()::toString);
+        assertEquals(1, pipedrive.activities().size(), () -> pipedrive.activities().toString());
+        assertEquals(pipedrive.activities().get(0).id(), reply.id("activityId"));
+    }
+
+    @Test
+    void aDroppedConnectionAfterTheDealCreateDoesNotCreateASecondDeal() {
+        pipedrive.reset();
+        world.reset(pipedrive);
+        long vikram = pipedrive.addPerson(null, "Vikram Shah", "9900123456");
+        pipedrive.fault(FakeFault.on("POST", "^/api/v2/deals$").dropAfter().times(1));
+
+        Reply reply = LambdaEvents.post("02-incoming-no-open-deal-v1-json.json");
+
+        assertEquals(200, reply.status(), reply.body()::toString);
+        assertEquals(1, pipedrive.newDeals().size(), () -> pipedrive.newDeals().toString());
+        assertEquals(vikram, pipedrive.newDeals().get(0).personId());
+        assertEquals(1, pipedrive.activities().size());
+    }
+
+    @Test
+    void pipedriveDownParksTheCallAndTheNextDeliveryLogsItOnce() {
+        pipedrive.fault(FakeFault.onAny("^/(api/)?v[12]/").status(503).always());
+
+        Reply parked = LambdaEvents.post(CALL);
+        assertEquals(503, parked.status(), parked.body()::toString);
+        assertEquals("parked", parked.field("status"));
+        assertTrue(pipedrive.activities().isEmpty());
+
+        pipedrive.clearFaults();
+        Reply logged = LambdaEvents.post(CALL);
+        assertEquals(200, logged.status(), logged.body()::toString);
+        assertEquals("logged", logged.field("status"));
+        assertEquals(1, pipedrive.activities().size());
+        assertEquals(PRIYA, pipedrive.activities().get(0).ownerId());
+        assertEquals("duplicate", LambdaEvents.post(CALL).field("status"));
+    }
+
+    @Test
+    void aNonJsonHtml403IsAnErrorLikeAnyOther() {
+        pipedrive.fault(FakeFault.on("GET", "^/api/v2/persons/search$").status(403).times(1));
+
+        Reply reply = LambdaEvents.post(CALL);
+
+        assertEquals(503, reply.status(), reply.body()::toString);
+        assertEquals("parked", reply.field("status"));
+        assertTrue(reply.field("error").contains("403"), reply.body()::toString);
+        assertTrue(pipedrive.activities().isEmpty());
+        assertEquals("logged", LambdaEvents.post(CALL).field("status"));
+    }
+
+    @Test
+    void unknownAgentEmailFallsBackToTheDefaultOwner() {
+        Reply reply = LambdaEvents.post(CALL, e -> e.put("body", e.get("body").asText()
+                .replace(URLEncoder.encode("priya.nair@example.com", StandardCharsets.UTF_8),
+                        URLEncoder.encode("sameer.khan@example.com", StandardCharsets.UTF_8))));
+        assertEquals(200, reply.status(), reply.body()::toString);
+        assertEquals(List.of(TestWorld.ADMIN), pipedrive.activities().stream().map(a -> a.ownerId()).toList());
+    }
+}

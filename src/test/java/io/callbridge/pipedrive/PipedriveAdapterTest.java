@@ -1,0 +1,165 @@
+package io.callbridge.pipedrive;
+
+import static io.callbridge.e2e.TestWorld.ADMIN;
+import static io.callbridge.e2e.TestWorld.KAVYA;
+import static io.callbridge.e2e.TestWorld.PRIYA;
+import static io.callbridge.e2e.TestWorld.days;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.callbridge.call.Agent;
+import io.callbridge.call.CrmMatch;
+import io.callbridge.e2e.TestWorld;
+import io.callbridge.testing.dynamodb.DynamoDbTestResource;
+import io.callbridge.testing.pipedrive.FakeFault;
+import io.callbridge.testing.pipedrive.PipedriveFake;
+import io.callbridge.testing.pipedrive.PipedriveFake.RecordedRequest;
+import io.callbridge.testing.pipedrive.PipedriveFakeResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Pipedrive adapter against a stateful HTTP fake of Pipedrive: lookups, owners, errors. */
+@QuarkusTest
+@QuarkusTestResource(DynamoDbTestResource.class)
+@QuarkusTestResource(PipedriveFakeResource.class)
+class PipedriveAdapterTest {
+    static final String CALLER = "+919876543210";
+
+    PipedriveFake pipedrive;
+
+    @Inject
+    TestWorld world;
+
+    @Inject
+    PipedrivePersonFinder finder;
+
+    @Inject
+    PipedriveOwners owners;
+
+    @Inject
+    PipedriveGateway gateway;
+
+    @BeforeEach
+    void reset() {
+        world.reset(pipedrive);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"09876543210", "+91 98765 43210", "0091 98765 43210", "(+91) 98765-43210", "9876543210",
+            "+919876543210", "91 9876543210"})
+    void aPersonIsFoundWhateverFormatTheirPhoneWasTypedIn(String stored) {
+        long person = pipedrive.addPerson(null, "Typed " + stored, stored);
+        assertEquals(CrmMatch.personWithoutOpenDeal(person), finder.find(CALLER));
+        RecordedRequest search = pipedrive.requests("GET", "^/api/v2/persons/search$").get(0);
+        assertEquals("9876543210", search.query().get("term"));
+        assertEquals("phone", search.query().get("fields"));
+        assertTrue(pipedrive.violations().isEmpty(), () -> pipedrive.violations().toString());
+    }
+
+    @Test
+    void aForeignNumberContainingTheSameDigitsIsNotTheCaller() {
+        pipedrive.addPerson(null, "London", "+44 98765 43210");
+        pipedrive.addPerson(null, "Longer", "+91 98765 432101");
+        assertEquals(CrmMatch.noPerson(), finder.find(CALLER));
+    }
+
+    @Test
+    void severalPersonsWithTheNumberGiveOneDeterministicChoicePreferringOpenDeals() {
+        long first = pipedrive.addPerson(null, "Switchboard A", "+91 98765 43210");
+        long second = pipedrive.addPerson(null, "Switchboard B", "09876543210");
+        long third = pipedrive.addPerson(null, "Switchboard C", "9876543210");
+        assertEquals(Optional.of(first), finder.personFor(CALLER), "no open deals anywhere: the lowest id");
+        long deal = pipedrive.addDeal(null, third, "C – open", "open", days(1));
+        pipedrive.addDeal(null, second, "B – won", "won", days(1));
+        assertEquals(CrmMatch.personWithOpenDeal(third, deal), finder.find(CALLER));
+    }
+
+    @Test
+    void theMostRecentlyUpdatedOpenDealIsChosenNeverAWonLostOrArchivedOne() {
+        long p = pipedrive.addPerson(null, "Ravi", CALLER);
+        pipedrive.addDeal(null, p, "old", "open", days(30));
+        long recent = pipedrive.addDeal(null, p, "recent", "open", days(2));
+        pipedrive.addDeal(null, p, "won later", "won", days(1));
+        pipedrive.addDeal(null, p, "lost later", "lost", days(0));
+        long archived = pipedrive.addDeal(null, p, "archived newest", "open", days(0));
+        pipedrive.archiveDeal(archived);
+        assertEquals(CrmMatch.personWithOpenDeal(p, recent), finder.find(CALLER));
+    }
+
+    @Test
+    void ownerIsTheActiveUserWithTheAgentsEmailIgnoringCaseAndSpaces() {
+        assertEquals(new OwnerChoice(PRIYA, "agent-email"),
+                owners.ownerFor(new Agent("1", "Priya", "  PRIYA.Nair@example.COM ", null, null)));
+        assertEquals(new OwnerChoice(KAVYA, "agent-email"),
+                owners.ownerFor(new Agent("4", "Kavya", "kavya.rao@example.com", null, null)));
+    }
+
+    @Test
+    void unknownDisabledOrMissingAgentsFallBackToTheDefaultOwner() {
+        pipedrive.setUserActive(PRIYA, false);
+        assertEquals(new OwnerChoice(ADMIN, "default-owner-email"),
+                owners.ownerFor(new Agent("1", "Priya", "priya.nair@example.com", null, null)));
+        assertEquals(new OwnerChoice(ADMIN, "default-owner-email"),
+                owners.ownerFor(new Agent("9", "Sameer", "sameer@example.com", null, null)));
+        assertEquals(new OwnerChoice(ADMIN, "default-owner-email"), owners.ownerFor(null));
+    }
+
+    @Test
+    void aUsersListThatCannotBeReadNeverFailsTheCall() {
+        pipedrive.fault(FakeFault.on("GET", "^/v1/users$").status(500).always());
+        assertEquals(new OwnerChoice(null, "pipedrive-default"),
+                owners.ownerFor(new Agent("1", "Priya", "priya.nair@example.com", null, null)));
+    }
+
+    @Test
+    void theTokenTravelsInAHeaderNeverInTheUrl() {
+        finder.find(CALLER);
+        for (RecordedRequest r : pipedrive.requests()) {
+            assertFalse(r.query().containsKey("api_token"), r::toString);
+        }
+        assertTrue(pipedrive.violations().isEmpty());
+    }
+
+    @Test
+    void anHtmlErrorPageBecomesAShortCleanError() {
+        pipedrive.fault(FakeFault.on("GET", "^/api/v2/persons/search$").status(403).times(1));
+        PipedriveException e = assertThrows(PipedriveException.class, () -> finder.find(CALLER));
+        assertEquals(403, e.status());
+        assertTrue(e.getMessage().contains("HTML"), e.getMessage());
+        assertFalse(e.getMessage().contains("<"), e.getMessage());
+    }
+
+    @Test
+    void aSpentDailyBudgetIsNotHammered() {
+        pipedrive.setLimits(1000, 1000, 0);
+        PipedriveException e = assertThrows(PipedriveException.class, () -> finder.find(CALLER));
+        assertEquals(429, e.status());
+        assertTrue(e.dailyBudgetExhausted());
+        assertEquals(1, pipedrive.requests().size(), "no retry when the daily budget is spent");
+    }
+
+    @Test
+    void serverErrorsOnReadsAreRetriedABoundedNumberOfTimes() {
+        pipedrive.fault(FakeFault.on("GET", "^/api/v2/persons/search$").status(502).always());
+        PipedriveException e = assertThrows(PipedriveException.class, () -> finder.find(CALLER));
+        assertEquals(502, e.status());
+        assertEquals(4, pipedrive.requests("GET", "^/api/v2/persons/search$").size(), "1 try + 3 retries");
+    }
+
+    @Test
+    void aBurst429IsRetriedAfterItsRetryAfter() {
+        long p = pipedrive.addPerson(null, "Ravi", CALLER);
+        pipedrive.fault(FakeFault.on("GET", "^/api/v2/persons/search$").status(429).retryAfter(1).times(1));
+        long start = System.nanoTime();
+        assertEquals(CrmMatch.personWithoutOpenDeal(p), finder.find(CALLER));
+        assertTrue(System.nanoTime() - start >= 900_000_000L, "waited about Retry-After");
+    }
+}
