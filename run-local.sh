@@ -69,8 +69,9 @@ if [ -z "${CALLBRIDGE_PIPEDRIVE_API_TOKEN:-}" ]; then
   say "no CALLBRIDGE_PIPEDRIVE_API_TOKEN: starting the LOCAL PIPEDRIVE SANDBOX (not a real Pipedrive)"
   ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$OUT/classpath.txt" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; die "build failed"; }
-  coproc SANDBOX { exec java -cp "target/test-classes:target/classes:$(cat "$OUT/classpath.txt")" \
-      io.callbridge.testing.pipedrive.PipedriveSandbox --port 0 --token sandbox-token 2>"$OUT/sandbox.log"; }
+  # (bash warns about a second coprocess; the warning is harmless and silenced)
+  { coproc SANDBOX { exec java -cp "target/test-classes:target/classes:$(cat "$OUT/classpath.txt")" \
+      io.callbridge.testing.pipedrive.PipedriveSandbox --port 0 --token sandbox-token 2>"$OUT/sandbox.log"; }; } 2>/dev/null
   PIDS+=("$SANDBOX_PID")
   SANDBOX_PORT=$(read_port "${SANDBOX[0]}" "the Pipedrive sandbox")
   SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
