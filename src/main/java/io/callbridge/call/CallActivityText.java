@@ -26,7 +26,12 @@ public final class CallActivityText {
     }
 
     public ActivityContent describe(Call call) {
-        return new ActivityContent(subject(call), note(call), call.answered(), dueDate(call.startedAt()),
+        return describe(call, null);
+    }
+
+    /** As {@link #describe(Call)}, with a remark for the reader (e.g. why no deal was created) at the top of the note. */
+    public ActivityContent describe(Call call, String remark) {
+        return new ActivityContent(subject(call), note(call, remark), call.answered(), dueDate(call.startedAt()),
                 dueTime(call.startedAt()), durationHhMm(call.talkTime()));
     }
 
@@ -55,7 +60,8 @@ public final class CallActivityText {
     public static String subject(Call call) {
         String dir = call.direction().adjective();
         return switch (call.status()) {
-            case ANSWERED -> capitalise(dir) + " call – " + humanDuration(call.talkTime());
+            case ANSWERED -> call.talkTime().isZero() ? capitalise(dir) + " call (answered)"
+                    : capitalise(dir) + " call – " + humanDuration(call.talkTime());
             case MISSED -> call.direction() == Direction.INCOMING
                     ? "Missed inbound call"
                     : "Missed outbound call (no answer)";
@@ -74,6 +80,10 @@ public final class CallActivityText {
     }
 
     public String note(Call call) {
+        return note(call, null);
+    }
+
+    public String note(Call call, String remark) {
         List<String[]> rows = new ArrayList<>();
         rows.add(row("Direction", capitalise(call.direction().adjective())));
         rows.add(row("Status", statusWord(call.status())));
@@ -103,7 +113,11 @@ public final class CallActivityText {
         if (call.recordingFile() != null) {
             rows.add(row("Recording file", call.recordingFile()));
         }
-        StringBuilder html = new StringBuilder("<p><b>MyOperator call</b></p><ul>");
+        StringBuilder html = new StringBuilder("<p><b>MyOperator call</b></p>");
+        if (remark != null) {
+            html.append("<p><i>").append(Text.html(remark)).append("</i></p>");
+        }
+        html.append("<ul>");
         for (String[] r : rows) {
             html.append("<li>").append(Text.html(r[0])).append(": ").append(Text.html(r[1])).append("</li>");
         }

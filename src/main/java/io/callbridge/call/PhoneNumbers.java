@@ -8,9 +8,10 @@ import java.util.Optional;
 
 /**
  * Phone number normalisation with libphonenumber. Numbers without a country code are read in the
- * default region (India unless configured). A number is accepted when it is <em>possible</em> for its
- * country (right length): validity by number range depends on metadata that ages, and rejecting a real
- * caller because a range is new would lose a call.
+ * default region (India unless configured). A number is accepted when libphonenumber knows it as a
+ * <em>valid</em> number of its country (length and number range): a merely possible length would turn typos
+ * like {@code +91 98450 1236x7} or {@code 0000000000} into new persons. The ranges come with the library's
+ * metadata, so keep the dependency up to date.
  */
 public final class PhoneNumbers {
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
@@ -73,7 +74,7 @@ public final class PhoneNumbers {
         }
         try {
             PhoneNumber n = UTIL.parse(s, region);
-            return UTIL.isPossibleNumber(n) ? Optional.of(n) : Optional.empty();
+            return UTIL.isValidNumber(n) && !n.hasExtension() ? Optional.of(n) : Optional.empty();
         } catch (NumberParseException e) {
             return Optional.empty();
         }

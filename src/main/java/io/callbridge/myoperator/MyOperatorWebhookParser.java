@@ -9,6 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.callbridge.call.PhoneNumbers;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Locale;
@@ -27,6 +33,7 @@ import java.util.Set;
  */
 public final class MyOperatorWebhookParser {
     private static final String FORM = "application/x-www-form-urlencoded";
+    private static final Pattern CHARSET = Pattern.compile("(?i);\\s*charset\\s*=\\s*([^;]+)");
     private static final String FORM_FIELD = "myoperator";
     /** Keys only a v1 call log has; one is enough to read the body as a (possibly broken) call log. */
     private static final Set<String> V1_KEYS = Set.of("_ai", "_ld", "_pm", "_cl", "_cr", "_ev", "_su", "_st");
@@ -58,7 +65,7 @@ public final class MyOperatorWebhookParser {
 
     /** The body as a JSON tree: from the form field or the body itself. */
     private JsonNode read(String contentType, byte[] body) throws InvalidWebhookException {
-        String text = body == null ? "" : new String(body, StandardCharsets.UTF_8).strip();
+        String text = decode(contentType, body).strip();
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1).strip();
         }
@@ -120,7 +127,34 @@ public final class MyOperatorWebhookParser {
         }
     }
 
-    /** Jackson's complaint without its source excerpts and internal names. */
+    /**
+     * The body as text: in the charset the content type declares (UTF-8 when it declares none, as MyOperator
+     * sends), strictly: bytes that are not valid in that charset are an error, not silently replaced.
+     */
+    private static String decode(String contentType, byte[] body) throws InvalidWebhookException {
+        if (body == null || body.length == 0) {
+            return "";
+        }
+        Charset charset = StandardCharsets.UTF_8;
+        Matcher m = CHARSET.matcher(contentType == null ? "" : contentType);
+        if (m.find()) {
+            try {
+                charset = Charset.forName(m.group(1).replace("\"", "").trim());
+            } catch (IllegalArgumentException unknown) {
+                String name = m.group(1).trim();
+                throw new InvalidWebhookException("unsupported charset \""
+                        + (name.length() > 40 ? name.substring(0, 40) : name) + "\"");
+            }
+        }
+        try {
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidWebhookException("body is not valid " + charset.name() + " text");
+        }
+    }
+
+    /** Jackson's complaint reduced to a plain sentence and a position: no parser internals. */
     private static String jsonProblem(JsonProcessingException e) {
         String where = e.getLocation() == null ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
@@ -131,9 +165,20 @@ public final class MyOperatorWebhookParser {
             return "it is nested too deeply or a value is too large";
         }
         String message = String.valueOf(e.getOriginalMessage());
-        int cut = indexOfAny(message, "\n", " (start marker", " (from `", "; line:");
-        message = (cut < 0 ? message : message.substring(0, cut)).replaceAll("`[^`]*`", "").strip();
-        return (message.length() > 200 ? message.substring(0, 200) + "…" : message) + where;
+        if (message.startsWith("Trailing token")) {
+            return "there is more after the JSON value" + where;
+        }
+        if (message.startsWith("Unexpected character") || message.startsWith("Unrecognized token")
+                || message.startsWith("Invalid numeric value") || message.startsWith("Unexpected end-of-input")) {
+            return "unexpected characters" + where;
+        }
+        if (message.startsWith("Illegal unquoted character") || message.startsWith("Unrecognized character escape")) {
+            return "a string contains an invalid character or escape" + where;
+        }
+        if (message.startsWith("Duplicate field")) {
+            return "a field appears twice" + where;
+        }
+        return "it is malformed" + where;
     }
 
     private static void requireObject(JsonNode node, String what) throws InvalidWebhookException {
@@ -178,14 +223,4 @@ public final class MyOperatorWebhookParser {
         }
     }
 
-    private static int indexOfAny(String s, String... needles) {
-        int best = -1;
-        for (String n : needles) {
-            int i = s.indexOf(n);
-            if (i >= 0 && (best < 0 || i < best)) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }

@@ -22,11 +22,28 @@ public class PipedriveException extends RuntimeException {
     }
 
     public static PipedriveException unreachable(String what, Throwable cause) {
-        String reason = cause == null ? "no answer" : cause.getClass().getSimpleName();
+        String reason = describe(cause);
         PipedriveException e = new PipedriveException(0, null, "Pipedrive did not answer " + what + " (" + reason + ")",
                 null, false);
         e.initCause(cause);
         return e;
+    }
+
+    /** A reader's word for a network failure (no Java class names in answers or logs). */
+    private static String describe(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String name = t.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+            if (name.contains("timeout")) {
+                return "timed out";
+            }
+            if (name.contains("connect")) {
+                return "connection refused or failed";
+            }
+            if (name.contains("closed") || name.contains("reset") || name.contains("eof")) {
+                return "connection closed without an answer";
+            }
+        }
+        return "no answer";
     }
 
     public int status() {

@@ -48,7 +48,7 @@ public class DeliveryLog {
             line.put("detail", outcome.detail());
         }
         switch (outcome.kind()) {
-            case PARKED, BUSY -> LOG.warn(write(line));
+            case PARKED, FAILED -> LOG.warn(write(line));
             default -> LOG.info(write(line));
         }
     }
@@ -59,8 +59,26 @@ public class DeliveryLog {
     }
 
     public void rejected(int status, String reason) {
-        LOG.warn(write(json.createObjectNode().put("event", "rejected").put("status", status).put("reason", reason)));
+        LOG.warn(write(json.createObjectNode().put("event", "rejected").put("status", status)
+                .put("reason", maskNumbers(reason))));
     }
+
+    /** Masks every run of six or more digits (any script, with separators) in free text, keeping the last four. */
+    static String maskNumbers(String text) {
+        if (text == null) {
+            return null;
+        }
+        return PHONE_LIKE.matcher(text).replaceAll(m -> Text.maskPhone(normaliseDigits(m.group())));
+    }
+
+    private static String normaliseDigits(String s) {
+        StringBuilder out = new StringBuilder();
+        s.codePoints().forEach(c -> out.append(Character.isDigit(c) ? (char) ('0' + Character.digit(c, 10)) : ' '));
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern PHONE_LIKE =
+            java.util.regex.Pattern.compile("\\p{Nd}(?:[\\p{Nd}\\s().+\\-]{4,}\\p{Nd})");
 
     private static void putIfPresent(ObjectNode line, String field, Long value) {
         if (value != null) {

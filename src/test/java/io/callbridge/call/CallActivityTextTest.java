@@ -61,6 +61,14 @@ class CallActivityTextTest {
     }
 
     @Test
+    void anAnsweredCallWithoutTalkTimeDoesNotClaimZeroMinutes() {
+        ActivityContent c = text.describe(call(Direction.INCOMING, CallStatus.ANSWERED,
+                Instant.parse("2026-01-05T05:40:01Z"), Duration.ZERO));
+        assertEquals("Inbound call (answered)", c.subject());
+        assertNull(c.duration());
+    }
+
+    @Test
     void missedCallIsAnOpenFollowUpWithoutDuration() {
         ActivityContent c = text.describe(call(Direction.INCOMING, CallStatus.MISSED,
                 Instant.parse("2026-01-04T09:00:00Z"), Duration.ZERO));

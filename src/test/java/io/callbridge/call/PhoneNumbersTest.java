@@ -29,7 +29,8 @@ class PhoneNumbersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"12", "abc", "+", "++91", "0000", "not a phone"})
+    @ValueSource(strings = {"12", "abc", "+", "++91", "0000", "not a phone", "+91 98450 1236x7", "0000000000",
+            "+91984501236799", "9876543210 ext 12"})
     void garbageIsNotAPhoneNumber(String raw) {
         assertEquals(Optional.empty(), phones.toE164(raw));
     }

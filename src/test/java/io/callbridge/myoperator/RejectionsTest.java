@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,7 +34,20 @@ class RejectionsTest {
     @Test
     void notJson() {
         String message = rejection(JSON, utf8("this is not json {"));
-        assertTrue(message.startsWith("body is not valid JSON: Unrecognized token 'this'"), message);
+        assertEquals("body is not valid JSON: unexpected characters (line 1, column 1)", message);
+    }
+
+    @Test
+    void invalidUtf8IsRejectedNotReplaced() {
+        byte[] body = {'{', '"', '_', 'a', 'i', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        assertEquals("body is not valid UTF-8 text", rejection(JSON, body));
+    }
+
+    @Test
+    void aDeclaredLatin1BodyIsReadAsLatin1() throws Exception {
+        String log = ParserFixture.sampleText(ParserFixture.V1_ANSWERED).replace("\"_dn\": \"Sales\"", "\"_dn\": \"Caf\u00e9\"");
+        WebhookDelivery d = ParserFixture.PARSER.parse("application/json; charset=ISO-8859-1", log.getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals("Caf\u00e9", ((CallDelivery) d).call().department());
     }
 
     @Test
