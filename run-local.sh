@@ -83,10 +83,13 @@ else
   [ -n "${CALLBRIDGE_PIPEDRIVE_BASE_URL:-}" ] || die "CALLBRIDGE_PIPEDRIVE_BASE_URL must be set with CALLBRIDGE_PIPEDRIVE_API_TOKEN"
   say "REAL Pipedrive at $CALLBRIDGE_PIPEDRIVE_BASE_URL: the sample events will create real activities"
 fi
-export CALLBRIDGE_WEBHOOK_TOKEN=${CALLBRIDGE_WEBHOOK_TOKEN:-local-webhook-token}
+# Fresh secrets for each local run unless you set them: the mock server listens on every interface.
+random_token() { node -e "process.stdout.write(require('crypto').randomBytes(18).toString('base64url'))"; }
+export CALLBRIDGE_WEBHOOK_TOKEN=${CALLBRIDGE_WEBHOOK_TOKEN:-$(random_token)}
+export CALLBRIDGE_ADMIN_TOKEN=${CALLBRIDGE_ADMIN_TOKEN:-$(random_token)}
 
 say "starting the Lambda handler (Quarkus dev mode, log: $OUT/quarkus.log)"
-./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false \
+./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false -Dquarkus.analytics.disabled=true \
   -Dquarkus.lambda.mock-event-server.dev-port="$PORT" >"$OUT/quarkus.log" 2>&1 </dev/null &
 PIDS+=("$!")
 for _ in $(seq 1 300); do
@@ -96,9 +99,27 @@ for _ in $(seq 1 300); do
 done
 curl -s -o /dev/null "http://localhost:$PORT/webhooks/myoperator" || die "the handler did not come up (see $OUT/quarkus.log)"
 
+QUARKUS_PID=${PIDS[-1]}
 if [ "${CALLBRIDGE_LOCAL_SEND_EVENTS:-true}" = "true" ]; then
   say "posting events/*.json through the Lambda handler"
-  node tools/post-events.mjs "http://localhost:$PORT" events "$SANDBOX_URL"
+  node tools/post-events.mjs "http://localhost:$PORT" events "$SANDBOX_URL" || true
 fi
-say "serving http://localhost:$PORT/webhooks/myoperator (token: \$CALLBRIDGE_WEBHOOK_TOKEN) - Ctrl-C stops everything"
-wait "${PIDS[-1]}"
+
+# What EventBridge does in AWS: post the scheduled replay event every CALLBRIDGE_LOCAL_REPLAY_SECONDS.
+REPLAY_EVERY=${CALLBRIDGE_LOCAL_REPLAY_SECONDS:-20}
+( while sleep "$REPLAY_EVERY"; do
+    curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+      --data @events/internal/schedule-replay.json "http://localhost:$PORT/_lambda_" || true
+  done ) &
+PIDS+=("$!")
+
+cat <<EOT
+
+  Webhook: http://localhost:$PORT/webhooks/myoperator   header X-Webhook-Token: $CALLBRIDGE_WEBHOOK_TOKEN
+  Admin:   http://localhost:$PORT/admin/calls?status=parked   header X-Admin-Token: $CALLBRIDGE_ADMIN_TOKEN
+  Parked calls are replayed every ${REPLAY_EVERY} s (the schedule of template.yaml). Logs: $OUT/
+  Note: Quarkus' local Lambda emulator listens on all network interfaces and handles one request at a
+  time; use it on a trusted machine only. Ctrl-C stops everything.
+
+EOT
+wait "$QUARKUS_PID"

@@ -71,6 +71,35 @@ public interface CallbridgeConfig {
     @WithDefault("3")
     int pipedriveRetries();
 
+    /** Token of the admin routes ({@code /admin/...}); without it they refuse every request. */
+    Optional<String> adminToken();
+
+    /**
+     * Time the webhook may spend on Pipedrive before it answers (ms). Work left over stays parked in the ledger,
+     * the answer is still 2xx, and the replay finishes it.
+     */
+    @WithDefault("2500")
+    long ackBudgetMs();
+
+    /** Time the replay may spend on one call (ms). */
+    @WithDefault("20000")
+    long replayCallBudgetMs();
+
+    /** Calls parked longer than this are marked failed instead of being retried again (hours). */
+    @WithDefault("72")
+    int replayMaxAgeHours();
+
+    /** How many parked calls one replay run takes on. */
+    @WithDefault("50")
+    int replayBatchSize();
+
+    /**
+     * The {@code requestContext.apiId} the scheduled events of template.yaml carry. Internal routes answer only
+     * events with this id; API Gateway always sets the real API's id, so nobody can reach them from outside.
+     */
+    @WithDefault("callbridge-scheduler")
+    String internalApiId();
+
     default CallPolicies policies() {
         return new CallPolicies(outgoingWithoutDeal(), outgoingUnknown());
     }

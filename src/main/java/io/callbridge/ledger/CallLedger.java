@@ -1,13 +1,14 @@
 package io.callbridge.ledger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.callbridge.call.Call;
 import io.callbridge.config.CallbridgeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -15,6 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The call ledger in DynamoDB: one item per call ({@code pk = CALL#<call key>}, {@code sk = CALL}).
@@ -26,17 +29,24 @@ public class CallLedger {
     public static final String PK = "pk";
     public static final String SK = "sk";
     public static final String TTL_ATTRIBUTE = "expiresAt";
+    /** Sparse index of unfinished work: only items with a {@code queue} attribute are in it. */
+    public static final String QUEUE_INDEX = "queue-index";
+    public static final String QUEUE = "queue";
+    public static final String DUE_AT = "dueAt";
+    public static final String QUEUE_PARKED = "parked";
+    public static final String QUEUE_FAILED = "failed";
+    public static final String QUEUE_PENDING = "pending";
     static final String CALL_SK = "CALL";
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final ObjectMapper json;
+    private final CallJson json;
 
     @Inject
     public CallLedger(DynamoDbClient dynamo, CallbridgeConfig config, ObjectMapper json) {
         this.dynamo = dynamo;
         this.table = config.table();
-        this.json = json;
+        this.json = new CallJson(json);
     }
 
     /** The call's record, read consistently; empty when there is none or it has expired. */
@@ -85,6 +95,31 @@ public class CallLedger {
         }
     }
 
+    /**
+     * Records of a queue ({@link #QUEUE_PARKED} or {@link #QUEUE_FAILED}) due at or before the given time, the most
+     * overdue first. Reads the sparse queue index, so finished calls cost nothing here however many there are.
+     */
+    public List<CallRecord> queued(String queue, long dueAtOrBeforeMs, int limit) {
+        List<CallRecord> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(QUEUE_INDEX)
+                    .keyConditionExpression("#q = :q AND #due <= :due")
+                    .expressionAttributeNames(Map.of("#q", QUEUE, "#due", DUE_AT))
+                    .expressionAttributeValues(Map.of(":q", s(queue), ":due", n(dueAtOrBeforeMs)))
+                    .exclusiveStartKey(start)
+                    .limit(Math.min(100, limit))
+                    .build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (CALL_SK.equals(str(item, SK)) && out.size() < limit) {
+                    out.add(fromItem(str(item, "callKey"), item));
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < limit);
+        return out;
+    }
+
     static Map<String, AttributeValue> key(String callKey) {
         return Map.of(PK, s("CALL#" + callKey), SK, s(CALL_SK));
     }
@@ -96,7 +131,7 @@ public class CallLedger {
         item.put("version", n(r.version()));
         item.put("leaseUntil", n(r.leaseUntilMs()));
         putIfPresent(item, "leaseOwner", r.leaseOwner());
-        item.put("call", s(writeCall(r.call())));
+        item.put("call", s(json.write(r.call())));
         item.put("direction", s(r.call().direction().name()));
         item.put("callStatus", s(r.call().status().name()));
         if (!r.eventIds().isEmpty()) {
@@ -114,6 +149,12 @@ public class CallLedger {
         putIfPresent(item, "dealAttemptAt", r.dealAttemptAtMs());
         putIfPresent(item, "activityAttemptAt", r.activityAttemptAtMs());
         item.put("attempts", n(r.attempts()));
+        item.put("nextTryAt", n(r.nextTryAtMs()));
+        String queue = r.state().queue();
+        if (queue != null) {
+            item.put(QUEUE, s(queue));
+            item.put(DUE_AT, n(r.dueAtMs()));
+        }
         putIfPresent(item, "lastError", r.lastError());
         putIfPresent(item, "createdAt", r.createdAt() == null ? null : r.createdAt().toString());
         putIfPresent(item, "updatedAt", r.updatedAt() == null ? null : r.updatedAt().toString());
@@ -126,7 +167,7 @@ public class CallLedger {
                 .state(CallState.valueOf(str(item, "state")))
                 .version(num(item, "version"))
                 .lease(str(item, "leaseOwner"), num(item, "leaseUntil"))
-                .call(readCall(str(item, "call")))
+                .call(json.read(str(item, "call")))
                 .plan(str(item, "planAction"), str(item, "planRule"))
                 .personId(optNum(item, "personId"))
                 .dealId(optNum(item, "dealId"))
@@ -137,6 +178,7 @@ public class CallLedger {
                 .dealAttemptAtMs(optNum(item, "dealAttemptAt"))
                 .activityAttemptAtMs(optNum(item, "activityAttemptAt"))
                 .attempts((int) num(item, "attempts"))
+                .nextTryAtMs(num(item, "nextTryAt"))
                 .lastError(str(item, "lastError"))
                 .createdAt(instant(str(item, "createdAt")))
                 .updatedAt(instant(str(item, "updatedAt")))
@@ -148,21 +190,7 @@ public class CallLedger {
         return r;
     }
 
-    private String writeCall(Call call) {
-        try {
-            return json.writeValueAsString(call);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("call cannot be stored as JSON", e);
-        }
-    }
 
-    private Call readCall(String s) {
-        try {
-            return json.readValue(s, Call.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored call is not readable", e);
-        }
-    }
 
     private static void putIfPresent(Map<String, AttributeValue> item, String name, Object value) {
         if (value instanceof String str) {
@@ -180,17 +208,17 @@ public class CallLedger {
         return AttributeValue.builder().n(Long.toString(v)).build();
     }
 
-    private static String str(Map<String, AttributeValue> item, String name) {
+    static String str(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v == null ? null : v.s();
     }
 
-    private static long num(Map<String, AttributeValue> item, String name) {
+    static long num(Map<String, AttributeValue> item, String name) {
         Long v = optNum(item, name);
         return v == null ? 0 : v;
     }
 
-    private static Long optNum(Map<String, AttributeValue> item, String name) {
+    static Long optNum(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v == null || v.n() == null ? null : Long.parseLong(v.n());
     }

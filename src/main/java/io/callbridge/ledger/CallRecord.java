@@ -31,6 +31,7 @@ public final class CallRecord {
     private Long dealAttemptAtMs;
     private Long activityAttemptAtMs;
     private int attempts;
+    private long nextTryAtMs;
     private String lastError;
     private Instant createdAt;
     private Instant updatedAt;
@@ -59,6 +60,7 @@ public final class CallRecord {
     public Long dealAttemptAtMs() { return dealAttemptAtMs; }
     public Long activityAttemptAtMs() { return activityAttemptAtMs; }
     public int attempts() { return attempts; }
+    public long nextTryAtMs() { return nextTryAtMs; }
     public String lastError() { return lastError; }
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
@@ -78,6 +80,7 @@ public final class CallRecord {
     public CallRecord dealAttemptAtMs(Long v) { dealAttemptAtMs = v; return this; }
     public CallRecord activityAttemptAtMs(Long v) { activityAttemptAtMs = v; return this; }
     public CallRecord attempts(int v) { attempts = v; return this; }
+    public CallRecord nextTryAtMs(long v) { nextTryAtMs = v; return this; }
     public CallRecord lastError(String v) { lastError = v; return this; }
     public CallRecord createdAt(Instant v) { createdAt = v; return this; }
     public CallRecord updatedAt(Instant v) { updatedAt = v; return this; }
@@ -85,6 +88,11 @@ public final class CallRecord {
 
     public boolean leaseValidAt(Instant now) {
         return state == CallState.IN_PROGRESS && leaseUntilMs > now.toEpochMilli();
+    }
+
+    /** When the replay should look at this record: a parked call's next try, a running call's lease end. */
+    public long dueAtMs() {
+        return state == CallState.IN_PROGRESS ? leaseUntilMs : nextTryAtMs;
     }
 
     public boolean expiredAt(Instant now) {

@@ -10,6 +10,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -49,10 +52,19 @@ public class LedgerTable {
                     .billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(
                             AttributeDefinition.builder().attributeName(CallLedger.PK).attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName(CallLedger.SK).attributeType(ScalarAttributeType.S).build())
+                            AttributeDefinition.builder().attributeName(CallLedger.SK).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(CallLedger.QUEUE).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(CallLedger.DUE_AT).attributeType(ScalarAttributeType.N).build())
                     .keySchema(
                             KeySchemaElement.builder().attributeName(CallLedger.PK).keyType(KeyType.HASH).build(),
                             KeySchemaElement.builder().attributeName(CallLedger.SK).keyType(KeyType.RANGE).build())
+                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
+                            .indexName(CallLedger.QUEUE_INDEX)
+                            .keySchema(
+                                    KeySchemaElement.builder().attributeName(CallLedger.QUEUE).keyType(KeyType.HASH).build(),
+                                    KeySchemaElement.builder().attributeName(CallLedger.DUE_AT).keyType(KeyType.RANGE).build())
+                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                            .build())
                     .build());
             dynamo.waiter().waitUntilTableExists(b -> b.tableName(config.table()));
             LOG.infof("Created DynamoDB table %s", config.table());

@@ -35,6 +35,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @ApplicationScoped
 public class PipedriveGateway {
     static final int SEARCH_LIMIT = 50;
+    /** Time a request needs at least; with less budget left, work stops before the request rather than during it. */
+    static final long REQUEST_RESERVE_MS = 150;
 
     private final PipedriveApi api;
     private final Guard readGuard;
@@ -108,8 +110,10 @@ public class PipedriveGateway {
         return r.data() == null ? List.of() : r.data();
     }
 
+    /** A wait Pipedrive asks for is made only if it fits the configured maximum and the current time budget. */
     private boolean waitAcceptable(PipedriveException e) {
-        return e.retryAfter() == null || e.retryAfter().toMillis() <= maxWaitMs;
+        long wait = e.retryAfter() == null ? 0 : e.retryAfter().toMillis();
+        return wait <= maxWaitMs && wait + REQUEST_RESERVE_MS <= TimeBudget.remainingMs();
     }
 
     private <T> T read(String what, Supplier<T> call) {
@@ -122,15 +126,20 @@ public class PipedriveGateway {
 
     @SuppressWarnings("unchecked")
     private static <T> T guarded(Guard guard, String what, Supplier<T> call) {
+        PipedriveException[] lastFailure = new PipedriveException[1];
         Supplier<Object> attempt = () -> {
+            if (lastFailure[0] != null && TimeBudget.remainingMs() < REQUEST_RESERVE_MS) {
+                throw lastFailure[0]; // out of time while retrying: the failure is the better reason to park
+            }
+            TimeBudget.require(REQUEST_RESERVE_MS, what);
             try {
                 return call.get();
             } catch (PipedriveException e) {
-                throw e;
+                throw lastFailure[0] = e;
             } catch (ProcessingException e) {
-                throw PipedriveException.unreachable(what, e.getCause() != null ? e.getCause() : e);
+                throw lastFailure[0] = PipedriveException.unreachable(what, e.getCause() != null ? e.getCause() : e);
             } catch (WebApplicationException e) {
-                throw new PipedriveException(e.getResponse().getStatus(), null,
+                throw lastFailure[0] = new PipedriveException(e.getResponse().getStatus(), null,
                         "Pipedrive answered " + e.getResponse().getStatus() + " to " + what, null, false);
             }
         };
@@ -165,13 +174,17 @@ public class PipedriveGateway {
 
         @Override
         public long nextDelayInMillis(Throwable exception) {
-            long jitter = ThreadLocalRandom.current().nextLong(0, 250);
+            long delay;
             if (exception instanceof PipedriveException pe && pe.retryAfter() != null) {
-                return Math.min(maxWaitMs, pe.retryAfter().toMillis() + jitter);
+                delay = pe.retryAfter().toMillis();
+            } else {
+                delay = next;
+                next = Math.min(next * 2, Duration.ofSeconds(2).toMillis());
             }
-            long delay = next;
-            next = Math.min(next * 2, Duration.ofSeconds(2).toMillis());
-            return Math.min(maxWaitMs, delay + jitter);
+            // up to 10% (at most 200 ms) of jitter, so parallel invocations do not retry in lockstep
+            long jitter = ThreadLocalRandom.current().nextLong(0, Math.max(1, Math.min(200, delay / 10)));
+            long budget = Math.max(0, TimeBudget.remainingMs() - REQUEST_RESERVE_MS);
+            return Math.min(Math.min(maxWaitMs, budget), delay + jitter);
         }
     }
 }

@@ -19,10 +19,15 @@ public record CallOutcome(Kind kind, String callKey, Long personId, Long dealId,
         SKIPPED,
         /** A well-formed event Callbridge does not act on. */
         IGNORED,
-        /** Pipedrive could not take the call now; the ledger keeps it and a redelivery continues it. */
+        /**
+         * Not finished now (Pipedrive failing, rate-limited, or the time budget spent): the ledger keeps the call
+         * with what is already written, and the replay (or a redelivery) continues it.
+         */
         PARKED,
-        /** Another delivery of the same call holds it right now. */
-        BUSY
+        /** Another delivery of the same call is writing it right now; this event is kept and merged in. */
+        ACCEPTED,
+        /** Given up after the replay's maximum age (only the replay reports this). */
+        FAILED
     }
 
     public static CallOutcome of(Kind kind, String callKey, String detail) {

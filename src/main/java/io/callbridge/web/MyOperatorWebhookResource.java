@@ -54,7 +54,7 @@ public class MyOperatorWebhookResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             byte[] body) {
         long started = System.nanoTime();
-        WebhookAuthenticator.Verdict verdict = authenticator.check(headerToken, authorization, queryToken);
+        SharedSecret.Verdict verdict = authenticator.check(headerToken, authorization, queryToken);
         if (!verdict.accepted()) {
             log.rejected(401, verdict.reason());
             return ErrorMappers.json(401, WebhookResponse.rejected(verdict.reason()));
@@ -85,11 +85,12 @@ public class MyOperatorWebhookResource {
                 delivery.eventType(), o.detail(), null);
         return switch (o.kind()) {
             case LOGGED, DUPLICATE, SKIPPED, IGNORED -> Response.ok(body).build();
-            case PARKED -> Response.status(503).header("Retry-After", "30").entity(new WebhookResponse(status,
-                    o.callKey(), o.personId(), o.dealId(), o.activityId(), delivery.eventType(),
-                    "Pipedrive could not take the call now; it is kept and continues when MyOperator delivers again",
+            // Accepted: the call is in the ledger and will be logged; MyOperator need not (but may) deliver again.
+            case PARKED -> Response.accepted(new WebhookResponse(status, o.callKey(), o.personId(), o.dealId(),
+                    o.activityId(), delivery.eventType(),
+                    "accepted; Pipedrive could not take the call just now, the replay logs it from where this stopped",
                     o.detail())).build();
-            case BUSY -> Response.status(503).header("Retry-After", "5").entity(body).build();
+            case ACCEPTED, FAILED -> Response.accepted(body).build();
         };
     }
 }

@@ -30,7 +30,9 @@ import jakarta.ws.rs.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
@@ -39,7 +41,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,12 +68,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Keeps {@code template.yaml} (the SAM application) in step with SAM's schema and with the code, since SAM CLI does
- * not run here: the function's handler and runtime, the HTTP routes against the JAX-RS resources, the environment
- * against {@link CallbridgeConfig}, the DynamoDB table against {@link CallLedger}, the IAM policy against the
- * DynamoDB calls in the sources, and the webhook URL output. Facts are read from the code (reflection, sources,
- * pom.xml, application.properties) rather than repeated here, so a change on either side shows up as a failure that
- * names what drifted. Each check is a function from a template to its list of problems; the negative tests feed it
- * altered copies of the template to show that every check can fail.
+ * not run here: every function's handler and runtime (its own or from {@code Globals.Function}), the HTTP API routes
+ * against the public JAX-RS resources, the schedules against the internal ones (under {@value #INTERNAL_PATH}), each
+ * function's environment against {@link CallbridgeConfig}, the DynamoDB table and its indexes against
+ * {@link CallLedger}, each function's IAM policy against the DynamoDB calls in the sources, and the webhook URL
+ * output. Facts are read from the code (reflection, sources, pom.xml, application.properties) rather than repeated
+ * here, so a change on either side shows up as a failure that names what drifted. Each check is a function from a
+ * template to its list of problems; the negative tests feed it altered copies of the template to show that every
+ * check can fail.
  */
 class TemplateTest {
     private static final Path TEMPLATE = Path.of("template.yaml");
@@ -83,12 +86,16 @@ class TemplateTest {
     /** SAM's schema (draft-04), from the aws/serverless-application-model project; see schemas/README.md. */
     private static final String SAM_SCHEMA = "schemas/sam.schema.json";
 
-    /** Where the application's classes live; every JAX-RS resource under it is a route of the function. */
+    /** Where the application's classes live; every JAX-RS resource under it is a route of the functions. */
     private static final String APP_PACKAGE = "io.callbridge";
 
     private static final String FUNCTION_TYPE = "AWS::Serverless::Function";
     private static final String HTTP_API_TYPE = "AWS::Serverless::HttpApi";
     private static final String TABLE_TYPE = "AWS::DynamoDB::Table";
+    /** The event type of the public routes. */
+    private static final String HTTP_API_EVENT = "HttpApi";
+    /** The event types that call internal routes (with a synthetic HTTP API event as Input). */
+    private static final Set<String> SCHEDULE_EVENTS = Set.of("Schedule", "ScheduleV2");
 
     /** The entry point of quarkus-amazon-lambda(-http) for the JVM runtime. */
     private static final String HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
@@ -96,13 +103,31 @@ class TemplateTest {
     private static final String HTTP_HANDLER = "io.quarkus.amazon.lambda.http.LambdaHttpHandler";
     /** What the quarkus-amazon-lambda packaging writes on {@code ./mvnw package}. */
     private static final String CODE_URI = "target/function.zip";
+    /** Function properties SAM does not take in {@code Globals.Function}: each function must set its own. */
+    private static final Set<String> NOT_GLOBAL = Set.of("Policies", "Role", "Events");
     /**
      * Config methods that are optional for the application to start but must be set in AWS: without a webhook token
-     * {@code WebhookAuthenticator} refuses every delivery.
+     * {@code WebhookAuthenticator} refuses every delivery, without an admin token {@code AdminResource} refuses every
+     * request (and the template exposes the admin routes).
      */
-    private static final Set<String> REQUIRED_IN_PRODUCTION = Set.of("webhookToken");
-    /** JAX-RS routes ("METHOD /path") that exist in the code but are deliberately not on the HTTP API. None yet. */
-    private static final Set<String> NOT_PUBLIC_ROUTES = Set.of();
+    private static final Set<String> REQUIRED_IN_PRODUCTION = Set.of("webhookToken", "adminToken");
+    /**
+     * JAX-RS routes under this path (after the application's root path) are internal: never routed by the HTTP API,
+     * called only by Schedule events whose Input is a synthetic HTTP API event carrying
+     * {@link CallbridgeConfig#internalApiId()} (see {@code InternalResource}).
+     */
+    private static final String INTERNAL_PATH = "/internal";
+    /** The table's key as CallLedger writes it (both strings: pk = CALL#<id>, sk = CALL). */
+    private static final List<KeyAttribute> TABLE_KEY = List.of(new KeyAttribute(CallLedger.PK, "HASH", "S"),
+            new KeyAttribute(CallLedger.SK, "RANGE", "S"));
+    /**
+     * The secondary indexes the code queries, by name: their key (queue is a string such as "parked", dueAt epoch
+     * milliseconds) and projection (the code reads whole records from the index). The sources' indexName(...) calls
+     * must name exactly these.
+     */
+    private static final Map<String, IndexSpec> INDEXES = Map.of(CallLedger.QUEUE_INDEX, new IndexSpec(
+            List.of(new KeyAttribute(CallLedger.QUEUE, "HASH", "S"), new KeyAttribute(CallLedger.DUE_AT, "RANGE", "N")),
+            "ALL"));
     /** Runs only with CALLBRIDGE_CREATE_TABLE=true (local runs, tests); in AWS the template owns the table. */
     private static final Class<?> LOCAL_ONLY_DYNAMO_USER = LedgerTable.class;
     /** DynamoDbClient methods that are no DynamoDB API operation (and so need no IAM action). */
@@ -178,15 +203,19 @@ class TemplateTest {
     }
 
     static Stream<Arguments> schemaViolations() {
+        String webhookFunction = "/Resources/" + webhookFunctionId(template);
         return Stream.of(
                 arguments("an event of an unknown Type", mutation(t -> event(t).put("Type", "HttpAPI")),
-                        "/Resources/" + functionId(template)),
+                        webhookFunction),
                 arguments("an HttpApi event whose Method is a number",
-                        mutation(t -> eventProperties(t).put("Method", 42)), "/Resources/" + functionId(template)),
+                        mutation(t -> eventProperties(t).put("Method", 42)), webhookFunction),
                 arguments("an HttpApi event with an unknown property",
-                        mutation(t -> eventProperties(t).put("Verb", "POST")), "/Resources/" + functionId(template)),
+                        mutation(t -> eventProperties(t).put("Verb", "POST")), webhookFunction),
                 arguments("a misspelt function property", mutation(t -> functionProperties(t).put("Runtim", "java17")),
-                        "/Resources/" + functionId(template)),
+                        webhookFunction),
+                arguments("a Schedule event with an unknown property",
+                        mutation(t -> scheduleProperties(t).put("Payload", "{}")),
+                        "/Resources/" + scheduledFunctionId(template)),
                 arguments("a resource without its required Type",
                         mutation(t -> resource(t, httpApiId(t)).remove("Type")), "/Resources/" + httpApiId(template)),
                 arguments("a misspelt Globals section",
@@ -208,8 +237,8 @@ class TemplateTest {
     // ------------------------------------------------------------------------------------ drift against the code
 
     @Test
-    void functionRunsTheQuarkusHandlerOnTheJavaReleaseOfTheBuild() {
-        assertNoProblems("the function's code settings drifted", functionProblems(template));
+    void functionsRunTheQuarkusHandlerOnTheJavaReleaseOfTheBuild() {
+        assertNoProblems("the functions' code settings drifted", functionProblems(template));
     }
 
     @Test
@@ -218,8 +247,13 @@ class TemplateTest {
     }
 
     @Test
+    void schedulesCallEveryInternalRouteAsTheInternalApi() {
+        assertNoProblems("the schedules drifted from the internal JAX-RS routes", scheduleProblems(template));
+    }
+
+    @Test
     void environmentMatchesCallbridgeConfig() {
-        assertNoProblems("the function's environment drifted from CallbridgeConfig", environmentProblems(template));
+        assertNoProblems("a function's environment drifted from CallbridgeConfig", environmentProblems(template));
     }
 
     @Test
@@ -229,7 +263,7 @@ class TemplateTest {
 
     @Test
     void policyGrantsExactlyTheDynamoDbActionsTheCodeCalls() {
-        assertNoProblems("the function's IAM policy drifted from the DynamoDB calls in src/main/java",
+        assertNoProblems("a function's IAM policy drifted from the DynamoDB calls in src/main/java",
                 policyProblems(template));
     }
 
@@ -248,20 +282,105 @@ class TemplateTest {
         assertNoProblems("template.yaml has dangling references or unused parameters", referenceProblems(template));
     }
 
+    @Test
+    void anInternalApiIdSetInTheTemplateIsTheOneSchedulesMustSend() {
+        String variable = CodeFacts.property("internalApiId").env();
+        ObjectNode t = template.deepCopy();
+        environment(t).put(variable, "ops-scheduler");
+        List<String> stale = scheduleProblems(t);
+        assertTrue(stale.stream().anyMatch(p -> p.contains(variable) && p.contains("ops-scheduler")),
+                () -> "with " + variable + " set, schedules sending the default apiId must be reported: " + stale);
+        for (String fn : functionIds(t)) {
+            for (JsonNode event : properties(t, fn).path("Events")) {
+                if (SCHEDULE_EVENTS.contains(event.path("Type").asText())) {
+                    editInput((ObjectNode) event.path("Properties"),
+                            in -> ((ObjectNode) in.path("requestContext")).put("apiId", "ops-scheduler"));
+                }
+            }
+        }
+        assertNoProblems("schedules sending the apiId the template sets must pass", scheduleProblems(t));
+        assertNoProblems("the environment with " + variable + " set must pass", environmentProblems(t));
+    }
+
+    @Test
+    void dynamoScanFindsEveryCallStyle() {
+        String source = """
+                package io.callbridge.sample;
+                class Sample {
+                    private final DynamoDbClient dynamo;
+                    @Inject
+                    software.amazon.awssdk.services.dynamodb.DynamoDbClient other;
+                    static DynamoDbClient create() { return null; }
+                    void run(DynamoDbClient client, Map<String, AttributeValue> key) {
+                        // dynamo.scan(ScanRequest.builder().build());
+                        /* dynamo.batchWriteItem( */
+                        String s = "dynamo.transactWriteItems(x) /* no comment (";
+                        char c = '(';
+                        String url = "http://example.com"; dynamo.getItem(GetItemRequest.builder().key(key).build());
+                        dynamo.deleteItem(b -> b.tableName(t).key(key(a, ")")));
+                        this.dynamo.putItem(PutItemRequest.builder().item(item).build());
+                        other . updateItem (UpdateItemRequest.builder().build());
+                        client.queryPaginator(q -> q.indexName("by-phone")).items();
+                        dynamo.query(QueryRequest.builder().tableName(t).indexName(CallLedger.QUEUE_INDEX).build());
+                        dynamo.query(QueryRequest.builder().indexName(QUEUE_INDEX).build());
+                        dynamo.waiter().waitUntilTableExists(b -> b.tableName(t));
+                        dynamo.close();
+                    }
+                }
+                """;
+        Function<String, String> constants = expression -> CodeFacts.constant(expression, CallLedger.class);
+        assertEquals(List.of(new DynamoCall("dynamodb:GetItem", null), new DynamoCall("dynamodb:DeleteItem", null),
+                new DynamoCall("dynamodb:PutItem", null), new DynamoCall("dynamodb:UpdateItem", null),
+                new DynamoCall("dynamodb:Query", "by-phone"), new DynamoCall("dynamodb:Query", CallLedger.QUEUE_INDEX),
+                new DynamoCall("dynamodb:Query", CallLedger.QUEUE_INDEX)), CodeFacts.dynamoCalls(source, constants));
+        assertThrows(IllegalStateException.class, () -> CodeFacts.dynamoCalls("""
+                void run(DynamoDbClient dynamo) {
+                    QueryRequest q = QueryRequest.builder().indexName("by-phone").build();
+                    dynamo.query(q);
+                }
+                """, constants), "an index named outside the call cannot be told apart: the scan must refuse it");
+        assertTrue(CodeFacts.DYNAMO_INDEX_ACTIONS.getOrDefault(CallLedger.QUEUE_INDEX, Map.of())
+                .containsKey("dynamodb:Query"), () -> "the sources query " + CallLedger.QUEUE_INDEX
+                        + " (CallLedger.queued, PendingEvents.all), the scan found " + CodeFacts.DYNAMO_INDEX_ACTIONS);
+    }
+
     static Stream<Arguments> drifts() {
         String usedAction = CodeFacts.DYNAMO_ACTIONS.keySet().stream() // one the code calls and the template grants
                 .filter(a -> actions(template).toString().contains('"' + a + '"')).findFirst()
                 .orElse(CodeFacts.DYNAMO_ACTIONS.keySet().iterator().next());
+        String webhookFunction = webhookFunctionId(template);
+        String scheduledFunction = scheduledFunctionId(template);
+        String internalRoute = CodeFacts.INTERNAL_ROUTES.keySet().iterator().next();
+        String internalMethod = internalRoute.substring(0, internalRoute.indexOf(' '));
+        String internalPath = internalRoute.substring(internalRoute.indexOf(' ') + 1);
+        String publicRoute = CodeFacts.ROUTES.keySet().stream().filter(r -> r.startsWith("POST ")
+                && !CodeFacts.INTERNAL_ROUTES.containsKey(r) && !r.contains("{")).findFirst().orElseThrow();
+        String apiIdVariable = CodeFacts.property("internalApiId").env();
+        String table = tableId(template);
+        String indexArn = "${" + table + ".Arn}/index/" + CallLedger.QUEUE_INDEX;
         return Stream.of(
+                // function settings, per function and through Globals
                 drift("Runtime written as a number (SAM's schema lets this pass)",
                         t -> functionProperties(t).put("Runtime", 17), "Runtime"),
                 drift("Runtime of another Java release in Globals", t -> globalFunction(t).put("Runtime", "java8"),
                         "Runtime"),
+                drift("one function overriding the Runtime", t -> properties(t, scheduledFunction).put("Runtime",
+                        "java11"), scheduledFunction + ".Runtime"),
                 drift("another handler",
                         t -> functionProperties(t).put("Handler", "io.quarkus.amazon.lambda.runtime.QuarkusHandler"),
                         "Handler"),
                 drift("CodeUri of another artifact", t -> functionProperties(t).put("CodeUri", "target/app.jar"),
                         "CodeUri"),
+                drift("a third function without the Quarkus handler", t -> {
+                    ObjectNode extra = resource(t, scheduledFunction).deepCopy();
+                    ((ObjectNode) extra.get("Properties")).remove("Events");
+                    ((ObjectNode) extra.get("Properties")).put("Handler", "index.handler");
+                    resources(t).set("ExtraFunction", extra);
+                }, "ExtraFunction.Handler"),
+                drift("Policies in Globals (SAM does not take them there)",
+                        t -> globalFunction(t).set("Policies", functionProperties(t).get("Policies").deepCopy()),
+                        "Globals.Function.Policies"),
+                // HTTP API routes
                 drift("a misspelt route path", t -> eventProperties(t).put("Path",
                         eventProperties(t).get("Path").asText() + "-typo"), "-typo, but no JAX-RS resource method"),
                 drift("the route on another method", t -> eventProperties(t).put("Method", "DELETE"), "routes DELETE"),
@@ -269,16 +388,74 @@ class TemplateTest {
                         "PayloadFormatVersion"),
                 drift("the webhook route not exposed", t -> functionProperties(t).remove("Events"), "is not exposed"),
                 drift("an event on no API of the template", t -> eventProperties(t).put("ApiId", "abc123"), "ApiId"),
+                drift("an internal route exposed on the HTTP API", t -> addHttpApiEvent(t, webhookFunction,
+                        internalMethod, internalPath), "exposes the internal route " + internalRoute),
+                drift("an internal route exposed on the HTTP API by the scheduled function",
+                        t -> addHttpApiEvent(t, scheduledFunction, internalMethod, internalPath),
+                        "exposes the internal route " + internalRoute),
+                drift("a route on two functions", t -> addHttpApiEvent(t, scheduledFunction,
+                        eventProperties(t).get("Method").asText(), eventProperties(t).get("Path").asText()),
+                        "routes already"),
+                drift("an event type the code cannot take (REST API)", t -> ((ObjectNode) functionProperties(t)
+                        .get("Events")).set("RestRoute", NODES.objectNode().put("Type", "Api").set("Properties",
+                                NODES.objectNode().put("Method", "post").put("Path", "/webhooks/other"))),
+                        "RestRoute is of Type"),
+                drift("routes defined in an OpenAPI body", t -> properties(t, httpApiId(t)).set("DefinitionBody",
+                        NODES.objectNode().put("openapi", "3.0.1")), "DefinitionBody"),
+                // schedules and their synthetic events
+                drift("a schedule Input pointing at a missing route",
+                        t -> editInput(scheduleProperties(t), in -> retarget(in, internalMethod, internalPath + "s")),
+                        "which is no internal JAX-RS route"),
+                drift("a schedule Input pointing at a public route", t -> editInput(scheduleProperties(t),
+                        in -> retarget(in, "POST", publicRoute.substring("POST ".length()))),
+                        "which is no internal JAX-RS route"),
+                drift("a schedule Input with another apiId", t -> editInput(scheduleProperties(t),
+                        in -> ((ObjectNode) in.get("requestContext")).put("apiId", "abc123")), "requestContext.apiId is \"abc123\""),
+                drift("a schedule Input without apiId", t -> editInput(scheduleProperties(t),
+                        in -> ((ObjectNode) in.get("requestContext")).remove("apiId")), "requestContext.apiId"),
+                drift("CALLBRIDGE_INTERNAL_API_ID set but the Input left as it was",
+                        t -> environment(t).put(apiIdVariable, "ops-scheduler"), apiIdVariable),
+                drift("one function overriding CALLBRIDGE_INTERNAL_API_ID", t -> functionEnvironment(t,
+                        scheduledFunction).put(apiIdVariable, "ops-scheduler"), apiIdVariable + " of " + scheduledFunction),
+                drift("CALLBRIDGE_INTERNAL_API_ID from a parameter (the Input is literal)", t -> environment(t)
+                        .set(apiIdVariable, NODES.objectNode().put("Ref", "ReplaySchedule")), apiIdVariable + " is"),
+                drift("a schedule Input whose routeKey is another route", t -> editInput(scheduleProperties(t),
+                        in -> in.put("routeKey", internalMethod + " " + internalPath + "/other")), ".routeKey is"),
+                drift("a schedule Input whose requestContext.http.path differs from rawPath",
+                        t -> editInput(scheduleProperties(t), in -> ((ObjectNode) in.path("requestContext").path("http"))
+                                .put("path", internalPath + "/other")), "requestContext.http.path"),
+                drift("a schedule Input whose requestContext.routeKey is another route",
+                        t -> editInput(scheduleProperties(t), in -> ((ObjectNode) in.path("requestContext"))
+                                .put("routeKey", "GET " + internalPath)), "requestContext.routeKey"),
+                drift("a schedule Input of payload format 1.0", t -> editInput(scheduleProperties(t),
+                        in -> in.put("version", "1.0")), ".version is"),
+                drift("a schedule Input that is not JSON", t -> scheduleProperties(t).put("Input", "{\"version\": 2.0"),
+                        "is not JSON"),
+                drift("a schedule Input written as YAML, not JSON text", t -> scheduleProperties(t).set("Input",
+                        NODES.objectNode().put("rawPath", internalPath)), "must be JSON text"),
+                drift("a schedule without Input (an EventBridge event Quarkus cannot route)",
+                        t -> scheduleProperties(t).remove("Input"), "has no Input"),
+                drift("the internal route called by no schedule", t -> ((ObjectNode) properties(t, scheduledFunction)
+                        .get("Events")).remove(scheduleEventName(t)), "is called by no"),
+                drift("the only schedule disabled", t -> scheduleProperties(t).put("Enabled", false), "is called by no"),
+                // environment
                 drift("a variable of no setting (e.g. misspelt)",
                         t -> environment(t).put(CodeFacts.ENV_PREFIX + "NO_SUCH_SETTING", "x"), "NO_SUCH_SETTING"),
                 drift("a required setting left out", t -> environment(t).remove("CALLBRIDGE_PIPEDRIVE_API_TOKEN"),
                         "CALLBRIDGE_PIPEDRIVE_API_TOKEN"),
                 drift("the webhook token left out", t -> environment(t).remove("CALLBRIDGE_WEBHOOK_TOKEN"),
                         "CALLBRIDGE_WEBHOOK_TOKEN"),
+                drift("the admin token left out", t -> environment(t).remove("CALLBRIDGE_ADMIN_TOKEN"),
+                        "CALLBRIDGE_ADMIN_TOKEN"),
+                drift("a required setting emptied by one function",
+                        t -> functionEnvironment(t, scheduledFunction).put("CALLBRIDGE_PIPEDRIVE_API_TOKEN", ""),
+                        scheduledFunction + ": CALLBRIDGE_PIPEDRIVE_API_TOKEN"),
                 drift("a required setting whose parameter defaults to empty",
                         t -> parameter(t, "PipedriveBaseUrl").put("Default", ""), "PipedriveBaseUrl"),
                 drift("a table name written out", t -> environment(t).put("CALLBRIDGE_TABLE", "callbridge"),
                         "CALLBRIDGE_TABLE"),
+                drift("a table name written out by one function", t -> functionEnvironment(t, scheduledFunction)
+                        .put("CALLBRIDGE_TABLE", "callbridge"), scheduledFunction + ": CALLBRIDGE_TABLE"),
                 drift("the table created at start-up in AWS", t -> environment(t).put("CALLBRIDGE_CREATE_TABLE", "true"),
                         "CALLBRIDGE_CREATE_TABLE"),
                 drift("a choice the code does not know",
@@ -289,8 +466,11 @@ class TemplateTest {
                         "CREATE_PERSON_AND_DEAL"),
                 drift("a parameter default other than the code's",
                         t -> parameter(t, "DefaultPhoneRegion").put("Default", "US"), "DefaultPhoneRegion"),
-                drift("a numeric range key", t -> ((ObjectNode) tableProperties(t).get("AttributeDefinitions").get(1))
-                        .put("AttributeType", "N"), CallLedger.SK),
+                drift("a numeric parameter default other than the code's",
+                        t -> parameter(t, "ReplayMaxAgeHours").put("Default", 48), "ReplayMaxAgeHours"),
+                // table and index
+                drift("a numeric range key", t -> attributeDefinition(t, CallLedger.SK).put("AttributeType", "N"),
+                        CallLedger.SK),
                 drift("a renamed hash key", t -> ((ObjectNode) tableProperties(t).get("KeySchema").get(0))
                         .put("AttributeName", CallLedger.PK + "_typo"), "KeySchema"),
                 drift("a renamed TTL attribute", t -> ((ObjectNode) tableProperties(t).get("TimeToLiveSpecification"))
@@ -298,13 +478,68 @@ class TemplateTest {
                 drift("TTL disabled", t -> ((ObjectNode) tableProperties(t).get("TimeToLiveSpecification"))
                         .put("Enabled", false), "Enabled"),
                 drift("provisioned billing", t -> tableProperties(t).put("BillingMode", "PROVISIONED"), "BillingMode"),
+                drift("the queue index left out", t -> tableProperties(t).remove("GlobalSecondaryIndexes"),
+                        "has no GlobalSecondaryIndex " + CallLedger.QUEUE_INDEX),
+                drift("the queue index left out: its attribute definitions are unused",
+                        t -> tableProperties(t).remove("GlobalSecondaryIndexes"),
+                        CallLedger.DUE_AT + ", which no KeySchema"),
+                drift("the queue index renamed", t -> queueIndex(t).put("IndexName", "by-queue"), "by-queue"),
+                drift("the queue index keyed the other way round", t -> {
+                    ArrayNode keys = (ArrayNode) queueIndex(t).get("KeySchema");
+                    ((ObjectNode) keys.get(0)).put("KeyType", "RANGE");
+                    ((ObjectNode) keys.get(1)).put("KeyType", "HASH");
+                }, CallLedger.QUEUE_INDEX + ".KeySchema"),
+                drift("the queue index without range key", t -> ((ArrayNode) queueIndex(t).get("KeySchema")).remove(1),
+                        CallLedger.QUEUE_INDEX + ".KeySchema"),
+                drift("dueAt as a string", t -> attributeDefinition(t, CallLedger.DUE_AT).put("AttributeType", "S"),
+                        CallLedger.DUE_AT + "=S"),
+                drift("the queue index projecting keys only", t -> ((ObjectNode) queueIndex(t).get("Projection"))
+                        .put("ProjectionType", "KEYS_ONLY"), "ProjectionType"),
+                drift("an unused attribute definition", t -> ((ArrayNode) tableProperties(t).get("AttributeDefinitions"))
+                        .add(NODES.objectNode().put("AttributeName", "callKey").put("AttributeType", "S")),
+                        "callKey, which no KeySchema"),
+                drift("a key attribute without definition", t -> removeDefinition(t, CallLedger.QUEUE),
+                        CallLedger.QUEUE + " is a key attribute"),
+                drift("an index no code queries", t -> {
+                    ObjectNode extra = queueIndex(t).deepCopy().put("IndexName", "by-phone");
+                    ((ArrayNode) extra.get("KeySchema")).remove(1);
+                    ((ArrayNode) tableProperties(t).get("GlobalSecondaryIndexes")).add(extra);
+                }, "by-phone, which no code queries"),
+                drift("capacity on an index of an on-demand table", t -> queueIndex(t).set("ProvisionedThroughput",
+                        NODES.objectNode().put("ReadCapacityUnits", 5).put("WriteCapacityUnits", 5)),
+                        "ProvisionedThroughput"),
+                // IAM
                 drift("an action the code does not call", t -> actions(t).add("dynamodb:DeleteTable"),
                         "dynamodb:DeleteTable"),
                 drift("an action the code calls left out", t -> removeText(actions(t), usedAction), usedAction),
+                drift("an action left out of one function only", t -> removeText(actions(t, scheduledFunction),
+                        usedAction), scheduledFunction + "'s policy does not grant " + usedAction),
+                drift("Query not granted on the index", t -> removeResource(statement(t), indexArn),
+                        "is not granted dynamodb:Query on " + indexArn),
+                drift("Query not granted on the index by one function",
+                        t -> removeResource(statement(t, scheduledFunction), indexArn),
+                        scheduledFunction + " is not granted dynamodb:Query on " + indexArn),
+                drift("the index granted, but not for Query", t -> {
+                    ObjectNode s = statement(t);
+                    removeResource(s, indexArn);
+                    ObjectNode onIndex = s.deepCopy().put("Sid", "IndexRead");
+                    onIndex.set("Action", strings("dynamodb:GetItem"));
+                    onIndex.set("Resource", NODES.arrayNode().add(subNode(indexArn)));
+                    ((ArrayNode) functionProperties(t).get("Policies").get(0).get("Statement")).add(onIndex);
+                }, "is not granted dynamodb:Query on " + indexArn),
+                drift("the index ARN of no index of the code", t -> resourceArray(statement(t))
+                        .add(subNode("${" + table + ".Arn}/index/by-phone")), "/index/by-phone"),
                 drift("a wildcard action", t -> actions(t).add("dynamodb:*"), "dynamodb:*"),
                 drift("a wildcard resource", t -> statement(t).put("Resource", "*"), "Resource"),
+                drift("a wildcard index ARN in a !Sub", t -> resourceArray(statement(t))
+                        .add(subNode("${" + table + ".Arn}/index/*")), "/index/*"),
                 drift("a managed policy", t -> ((ArrayNode) functionProperties(t).get("Policies"))
                         .add("AmazonDynamoDBFullAccess"), "AmazonDynamoDBFullAccess"),
+                drift("a SAM policy template on one function", t -> ((ArrayNode) properties(t, scheduledFunction)
+                        .get("Policies")).add(NODES.objectNode().set("DynamoDBCrudPolicy",
+                                NODES.objectNode().set("TableName", NODES.objectNode().put("Ref", table)))),
+                        scheduledFunction + ".Policies has"),
+                // outputs and references
                 drift("a webhook URL with another path", t -> firstOutput(t).set("Value", NODES.objectNode()
                         .put("Fn::Sub", "https://${" + httpApiId(t) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/hook")),
                         "Outputs"),
@@ -330,9 +565,9 @@ class TemplateTest {
     private static List<String> allDriftProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
         for (Function<ObjectNode, List<String>> check : List.<Function<ObjectNode, List<String>>>of(
-                TemplateTest::functionProblems, TemplateTest::routeProblems, TemplateTest::environmentProblems,
-                TemplateTest::tableProblems, TemplateTest::policyProblems, TemplateTest::wildcardProblems,
-                TemplateTest::outputProblems, TemplateTest::referenceProblems)) {
+                TemplateTest::functionProblems, TemplateTest::routeProblems, TemplateTest::scheduleProblems,
+                TemplateTest::environmentProblems, TemplateTest::tableProblems, TemplateTest::policyProblems,
+                TemplateTest::wildcardProblems, TemplateTest::outputProblems, TemplateTest::referenceProblems)) {
             try {
                 problems.addAll(check.apply(t));
             } catch (RuntimeException e) {
@@ -342,14 +577,12 @@ class TemplateTest {
         return problems;
     }
 
-    /** Handler, Runtime, CodeUri of the function (its own or from Globals.Function, as SAM merges them). */
+    /** Handler, Runtime, CodeUri of every function (its own or from Globals.Function, as SAM merges them). */
     static List<String> functionProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
-        String fn = functionId(t);
-        JsonNode handler = functionSetting(t, "Handler");
-        if (handler == null || !HANDLER.equals(handler.textValue())) {
-            problems.add(fn + ".Handler is " + describe(handler) + "; quarkus-amazon-lambda-http is invoked through "
-                    + HANDLER);
+        List<String> functions = functionIds(t);
+        if (functions.isEmpty()) {
+            problems.add("template.yaml has no " + FUNCTION_TYPE);
         }
         String handlerClass = HANDLER.substring(0, HANDLER.indexOf("::"));
         String handlerMethod = HANDLER.substring(HANDLER.indexOf("::") + 2);
@@ -362,88 +595,255 @@ class TemplateTest {
             problems.add("the handler class " + handlerClass + " is not on the classpath: is quarkus-amazon-lambda-http"
                     + " still a dependency?");
         }
+        JsonNode globals = t.path("Globals").path("Function");
+        for (String property : NOT_GLOBAL) {
+            if (globals.has(property)) {
+                problems.add("Globals.Function." + property + " is set, but SAM does not take " + property
+                        + " in Globals: set it on each function");
+            }
+        }
         String release = javaRelease();
-        JsonNode runtime = functionSetting(t, "Runtime");
-        if (runtime == null || !("java" + release).equals(runtime.textValue())) {
-            problems.add(fn + ".Runtime is " + describe(runtime) + ", but pom.xml compiles for Java " + release
-                    + " (maven.compiler.release): expected java" + release);
-        }
-        JsonNode codeUri = functionSetting(t, "CodeUri");
-        if (codeUri == null || !CODE_URI.equals(codeUri.textValue())) {
-            problems.add(fn + ".CodeUri is " + describe(codeUri) + "; ./mvnw package writes " + CODE_URI);
-        }
-        JsonNode packageType = functionSetting(t, "PackageType");
-        if (packageType != null && !"Zip".equals(packageType.textValue())) {
-            problems.add(fn + ".PackageType is " + describe(packageType) + "; the build makes a zip, not an image");
+        for (String fn : functions) {
+            JsonNode handler = functionSetting(t, fn, "Handler");
+            if (handler == null || !HANDLER.equals(handler.textValue())) {
+                problems.add(fn + ".Handler is " + describe(handler) + "; quarkus-amazon-lambda-http is invoked through "
+                        + HANDLER);
+            }
+            JsonNode runtime = functionSetting(t, fn, "Runtime");
+            if (runtime == null || !("java" + release).equals(runtime.textValue())) {
+                problems.add(fn + ".Runtime is " + describe(runtime) + ", but pom.xml compiles for Java " + release
+                        + " (maven.compiler.release): expected java" + release);
+            }
+            JsonNode codeUri = functionSetting(t, fn, "CodeUri");
+            if (codeUri == null || !CODE_URI.equals(codeUri.textValue())) {
+                problems.add(fn + ".CodeUri is " + describe(codeUri) + "; ./mvnw package writes " + CODE_URI);
+            }
+            JsonNode packageType = functionSetting(t, fn, "PackageType");
+            if (packageType != null && !"Zip".equals(packageType.textValue())) {
+                problems.add(fn + ".PackageType is " + describe(packageType) + "; the build makes a zip, not an image");
+            }
         }
         return problems;
     }
 
-    /** Every HttpApi event routes to a JAX-RS method, and every public JAX-RS route has an HttpApi event. */
+    /**
+     * The HttpApi events of all functions together route exactly the public JAX-RS routes, each once; no internal
+     * route (under {@value #INTERNAL_PATH}) is on the HTTP API; no function has an event of another kind.
+     */
     static List<String> routeProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
         Map<String, String> code = CodeFacts.ROUTES;
+        Map<String, String> internal = CodeFacts.INTERNAL_ROUTES;
         Map<String, String> exposed = new TreeMap<>();
-        String fn = functionId(t);
         Set<String> apis = resourcesOfType(t, HTTP_API_TYPE).keySet();
-        for (Map.Entry<String, JsonNode> e : functionProperties(t).path("Events").properties()) {
-            String where = fn + ".Events." + e.getKey();
-            if (!"HttpApi".equals(e.getValue().path("Type").textValue())) {
-                problems.add(where + " is of Type " + describe(e.getValue().get("Type"))
-                        + "; Callbridge is reached through HttpApi events only");
-                continue;
+        for (String api : apis) {
+            for (String definition : List.of("DefinitionBody", "DefinitionUri")) {
+                if (properties(t, api).has(definition)) {
+                    problems.add(api + "." + definition + " is set: routes defined there cannot be checked against"
+                            + " the code; define routes as HttpApi events of the functions");
+                }
             }
-            JsonNode properties = e.getValue().path("Properties");
-            JsonNode apiId = properties.get("ApiId");
-            if (apiId == null || !apis.contains(apiId.path("Ref").asText())) {
-                problems.add(where + ".ApiId is " + describe(apiId) + "; expected !Ref to the template's "
-                        + HTTP_API_TYPE + " " + apis);
-            }
-            JsonNode payload = properties.get("PayloadFormatVersion");
-            if (payload != null && !CodeFacts.PAYLOAD_FORMAT.equals(payload.asText())) {
-                problems.add(where + ".PayloadFormatVersion is " + describe(payload) + ", but the Quarkus Lambda HTTP "
-                        + "handler reads payload format " + CodeFacts.PAYLOAD_FORMAT + " (HttpApi's default)");
-            }
-            JsonNode method = properties.get("Method");
-            JsonNode path = properties.get("Path");
-            if (method == null || !method.isTextual() || path == null || !path.isTextual()) {
-                problems.add(where + " needs a text Method and Path, has " + describe(method) + " " + describe(path));
-                continue;
-            }
-            String route = method.textValue().toUpperCase(Locale.ROOT) + " " + normalisePath(path.textValue());
-            exposed.put(route, where);
-            if (!code.containsKey(route)) {
-                problems.add(where + " routes " + route + ", but no JAX-RS resource method handles it (the code has "
-                        + code.keySet() + ")");
-            } else if (NOT_PUBLIC_ROUTES.contains(route)) {
-                problems.add(where + " exposes " + route + ", which is listed as not public");
+        }
+        List<String> functions = functionIds(t);
+        for (String fn : functions) {
+            for (Map.Entry<String, JsonNode> e : properties(t, fn).path("Events").properties()) {
+                String where = fn + ".Events." + e.getKey();
+                String type = e.getValue().path("Type").textValue();
+                if (SCHEDULE_EVENTS.contains(type)) {
+                    continue; // scheduleProblems
+                }
+                if (!HTTP_API_EVENT.equals(type)) {
+                    problems.add(where + " is of Type " + describe(e.getValue().get("Type")) + "; Callbridge is reached"
+                            + " through HttpApi events (public routes) and Schedule events (internal routes) only");
+                    continue;
+                }
+                JsonNode properties = e.getValue().path("Properties");
+                JsonNode apiId = properties.get("ApiId");
+                if (apiId == null || !apis.contains(apiId.path("Ref").asText())) {
+                    problems.add(where + ".ApiId is " + describe(apiId) + "; expected !Ref to the template's "
+                            + HTTP_API_TYPE + " " + apis);
+                }
+                JsonNode payload = properties.get("PayloadFormatVersion");
+                if (payload != null && !CodeFacts.PAYLOAD_FORMAT.equals(payload.asText())) {
+                    problems.add(where + ".PayloadFormatVersion is " + describe(payload) + ", but the Quarkus Lambda"
+                            + " HTTP handler reads payload format " + CodeFacts.PAYLOAD_FORMAT + " (HttpApi's default)");
+                }
+                JsonNode method = properties.get("Method");
+                JsonNode path = properties.get("Path");
+                if (method == null || !method.isTextual() || path == null || !path.isTextual()) {
+                    problems.add(where + " needs a text Method and Path, has " + describe(method) + " " + describe(path));
+                    continue;
+                }
+                String route = method.textValue().toUpperCase(Locale.ROOT) + " " + normalisePath(path.textValue());
+                String before = exposed.putIfAbsent(route, where);
+                if (before != null) {
+                    problems.add(where + " routes " + route + ", which " + before + " routes already: an HTTP API takes"
+                            + " each route once");
+                }
+                if (!code.containsKey(route)) {
+                    problems.add(where + " routes " + route + ", but no JAX-RS resource method handles it (the code has "
+                            + code.keySet() + ")");
+                } else if (internal.containsKey(route)) {
+                    problems.add(where + " exposes the internal route " + route + " (" + code.get(route) + ") on the"
+                            + " HTTP API; routes under " + INTERNAL_PATH + " must be reached through Schedule events only");
+                }
             }
         }
         for (Map.Entry<String, String> route : code.entrySet()) {
-            if (!exposed.containsKey(route.getKey()) && !NOT_PUBLIC_ROUTES.contains(route.getKey())) {
+            if (!internal.containsKey(route.getKey()) && !exposed.containsKey(route.getKey())) {
                 problems.add("JAX-RS route " + route.getKey() + " (" + route.getValue() + ") is not exposed by any "
-                        + "HttpApi event of " + fn + "; add one, or list it in NOT_PUBLIC_ROUTES if it must stay private");
+                        + "HttpApi event of " + functions + "; add one, or move it under " + INTERNAL_PATH
+                        + " if only schedules may call it");
             }
         }
         return problems;
     }
 
-    /** CALLBRIDGE_* variables against the properties of CallbridgeConfig. */
-    static List<String> environmentProblems(ObjectNode t) {
+    /**
+     * Every Schedule event sends, as its Input, a synthetic HTTP API (2.0) event for an internal JAX-RS route, with
+     * the internal apiId InternalResource answers (CALLBRIDGE_INTERNAL_API_ID as the function sets it, else the
+     * {@code @WithDefault} of {@link CallbridgeConfig#internalApiId()}); every internal route is called by one.
+     */
+    static List<String> scheduleProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
-        Map<String, JsonNode> env = effectiveEnvironment(t);
+        Map<String, String> internal = CodeFacts.INTERNAL_ROUTES;
+        Map<String, List<String>> called = new TreeMap<>();
+        ConfigProperty idProperty = CodeFacts.property("internalApiId");
+        for (String fn : functionIds(t)) {
+            JsonNode set = effectiveEnvironment(t, fn).get(idProperty.env());
+            String apiId = null;
+            String apiIdSource;
+            if (set == null) {
+                apiId = idProperty.defaultValue();
+                apiIdSource = "the @WithDefault of CallbridgeConfig." + idProperty.method() + "()";
+            } else {
+                apiIdSource = idProperty.env() + " of " + fn;
+                if (set.isTextual() && !set.textValue().isBlank()) {
+                    apiId = set.textValue();
+                }
+            }
+            for (Map.Entry<String, JsonNode> e : properties(t, fn).path("Events").properties()) {
+                if (!SCHEDULE_EVENTS.contains(e.getValue().path("Type").textValue())) {
+                    continue;
+                }
+                String where = fn + ".Events." + e.getKey();
+                if (apiId == null) {
+                    problems.add(where + " cannot carry the internal apiId: " + (set == null
+                            ? "CallbridgeConfig." + idProperty.method() + "() has no @WithDefault and " + fn
+                                    + " does not set " + idProperty.env()
+                            : idProperty.env() + " is " + describe(set) + " on " + fn + ", but the Input is literal JSON,"
+                                    + " so it must be a literal, non-empty id"));
+                }
+                JsonNode properties = e.getValue().path("Properties");
+                String route = scheduledRoute(where, properties.get("Input"), apiId, apiIdSource, problems);
+                boolean enabled = !"false".equals(properties.path("Enabled").asText())
+                        && !"DISABLED".equals(properties.path("State").asText());
+                if (route != null && enabled) {
+                    called.computeIfAbsent(route, k -> new ArrayList<>()).add(where);
+                }
+            }
+        }
+        for (Map.Entry<String, String> route : internal.entrySet()) {
+            if (!called.containsKey(route.getKey())) {
+                problems.add("internal JAX-RS route " + route.getKey() + " (" + route.getValue() + ") is called by no"
+                        + " enabled Schedule event: give a function a Schedule event whose Input is an HTTP API event"
+                        + " for it, or move it out of " + INTERNAL_PATH + " and onto the HTTP API");
+            }
+        }
+        return problems;
+    }
+
+    /** The internal route a schedule's Input calls, or null (with the problems added) when it calls none. */
+    private static String scheduledRoute(String where, JsonNode input, String apiId, String apiIdSource,
+            List<String> problems) {
+        if (input == null) {
+            problems.add(where + " has no Input: quarkus-amazon-lambda-http takes API Gateway events only, so a"
+                    + " schedule must send a synthetic HTTP API event for an internal route");
+            return null;
+        }
+        if (!input.isTextual()) {
+            problems.add(where + ".Input is " + describe(input) + "; it must be JSON text (EventBridge sends the"
+                    + " string as it is)");
+            return null;
+        }
+        JsonNode event;
+        try {
+            event = JSON.readTree(input.textValue());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            problems.add(where + ".Input is not JSON: " + e.getOriginalMessage());
+            return null;
+        }
+        if (!event.isObject()) {
+            problems.add(where + ".Input is " + describe(event) + "; expected an HTTP API event (a JSON object)");
+            return null;
+        }
+        String in = where + ".Input";
+        if (!CodeFacts.PAYLOAD_FORMAT.equals(event.path("version").asText())) {
+            problems.add(in + ".version is " + describe(event.get("version")) + "; the Quarkus Lambda HTTP handler reads"
+                    + " HTTP API events of payload format " + CodeFacts.PAYLOAD_FORMAT);
+        }
+        JsonNode context = event.path("requestContext");
+        String method = context.path("http").path("method").textValue();
+        String rawPath = event.path("rawPath").textValue();
+        if (method == null || rawPath == null) {
+            problems.add(in + " needs rawPath and requestContext.http.method (text), has " + describe(event.get("rawPath"))
+                    + " and " + describe(context.path("http").get("method")));
+            return null;
+        }
+        String target = null;
+        for (String route : CodeFacts.INTERNAL_ROUTES.keySet()) {
+            int space = route.indexOf(' ');
+            if (route.substring(0, space).equals(method) && pathMatches(route.substring(space + 1), rawPath)) {
+                target = route;
+            }
+        }
+        if (target == null) {
+            problems.add(in + " calls " + method + " " + rawPath + ", which is no internal JAX-RS route (schedules call"
+                    + " routes under " + INTERNAL_PATH + "; the code has " + CodeFacts.INTERNAL_ROUTES.keySet() + ")");
+            return null;
+        }
+        if (!target.equals(event.path("routeKey").textValue())) {
+            problems.add(in + ".routeKey is " + describe(event.get("routeKey")) + "; it calls " + target);
+        }
+        if (!rawPath.equals(context.path("http").path("path").textValue())) {
+            problems.add(in + ".requestContext.http.path is " + describe(context.path("http").get("path"))
+                    + "; expected the rawPath, " + rawPath);
+        }
+        if (context.has("routeKey") && !target.equals(context.get("routeKey").textValue())) {
+            problems.add(in + ".requestContext.routeKey is " + describe(context.get("routeKey")) + "; it calls "
+                    + target);
+        }
+        if (apiId != null && !apiId.equals(context.path("apiId").textValue())) {
+            problems.add(in + ".requestContext.apiId is " + describe(context.get("apiId")) + ", but " + target + " answers only the internal apiId \"" + apiId
+                    + "\" (" + apiIdSource + ")");
+        }
+        return target;
+    }
+
+    /** CALLBRIDGE_* variables of each function (Globals merged with its own) against CallbridgeConfig. */
+    static List<String> environmentProblems(ObjectNode t) {
+        Set<String> problems = new LinkedHashSet<>(); // parameters are shared: report their problems once
+        for (String method : REQUIRED_IN_PRODUCTION) {
+            if (CodeFacts.CONFIG.stream().noneMatch(p -> p.method().equals(method))) {
+                problems.add("REQUIRED_IN_PRODUCTION names " + method + "(), which CallbridgeConfig no longer has");
+            }
+        }
+        for (String fn : functionIds(t)) {
+            problems.addAll(environmentProblems(t, fn));
+        }
+        return new ArrayList<>(problems);
+    }
+
+    private static List<String> environmentProblems(ObjectNode t, String fn) {
+        List<String> problems = new ArrayList<>();
+        Map<String, JsonNode> env = effectiveEnvironment(t, fn);
         Map<String, ConfigProperty> byEnv = CodeFacts.CONFIG.stream()
                 .collect(Collectors.toMap(ConfigProperty::env, p -> p, (a, b) -> a, TreeMap::new));
         for (String name : env.keySet()) {
             if (name.startsWith(CodeFacts.ENV_PREFIX) && !byEnv.containsKey(name)
                     && !CodeFacts.ENV_READ_BY_PROPERTIES.contains(name)) {
-                problems.add("the template sets " + name + ", but CallbridgeConfig has no such property (its variables: "
-                        + byEnv.keySet() + ") and application.properties does not read it");
-            }
-        }
-        for (String method : REQUIRED_IN_PRODUCTION) {
-            if (CodeFacts.CONFIG.stream().noneMatch(p -> p.method().equals(method))) {
-                problems.add("REQUIRED_IN_PRODUCTION names " + method + "(), which CallbridgeConfig no longer has");
+                problems.add(fn + ": the template sets " + name + ", but CallbridgeConfig has no such property (its"
+                        + " variables: " + byEnv.keySet() + ") and application.properties does not read it");
             }
         }
         for (ConfigProperty p : CodeFacts.CONFIG) {
@@ -451,13 +851,13 @@ class TemplateTest {
             boolean required = p.required() || REQUIRED_IN_PRODUCTION.contains(p.method());
             if (value == null) {
                 if (required) {
-                    problems.add(p.name() + " has no default" + (p.required() ? "" : " usable in production")
+                    problems.add(fn + ": " + p.name() + " has no default" + (p.required() ? "" : " usable in production")
                             + ", but the template does not set " + p.env());
                 }
                 continue;
             }
             if (required && value.isTextual() && value.textValue().isBlank()) {
-                problems.add(p.env() + " is set to an empty value, but " + p.name() + " is required");
+                problems.add(fn + ": " + p.env() + " is set to an empty value, but " + p.name() + " is required");
             }
             String parameterName = value.path("Ref").textValue();
             JsonNode parameter = parameterName == null ? null : t.path("Parameters").get(parameterName);
@@ -469,14 +869,14 @@ class TemplateTest {
         String table = tableId(t);
         JsonNode tableValue = env.get(tableProperty.env());
         if (tableValue == null || !tableValue.equals(NODES.objectNode().put("Ref", table))) {
-            problems.add(tableProperty.env() + " is " + describe(tableValue) + "; it must be !Ref " + table
+            problems.add(fn + ": " + tableProperty.env() + " is " + describe(tableValue) + "; it must be !Ref " + table
                     + ", the template's DynamoDB table");
         }
         ConfigProperty createTable = CodeFacts.property("createTable");
         JsonNode createValue = env.get(createTable.env());
         if (createValue != null && !"false".equals(createValue.asText())) {
-            problems.add(createTable.env() + " is " + describe(createValue) + "; in AWS the template owns the table (and"
-                    + " the policy grants no CreateTable), so it must stay unset or false");
+            problems.add(fn + ": " + createTable.env() + " is " + describe(createValue) + "; in AWS the template owns"
+                    + " the table (and the policy grants no CreateTable), so it must stay unset or false");
         }
         return problems;
     }
@@ -521,28 +921,101 @@ class TemplateTest {
         return problems;
     }
 
-    /** Key schema, attribute types, TTL and billing of the table against CallLedger. */
+    /** Key schema, attribute definitions, secondary indexes, TTL and billing of the table against CallLedger. */
     static List<String> tableProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
         String table = tableId(t);
         ObjectNode p = tableProperties(t);
-        // CallLedger writes both keys as strings (AttributeValue.s), e.g. pk = CALL#<id>, sk = CALL
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put(CallLedger.PK, "HASH");
-        keys.put(CallLedger.SK, "RANGE");
-        Map<String, String> keySchema = new LinkedHashMap<>();
-        p.path("KeySchema").forEach(k -> keySchema.put(k.path("AttributeName").asText(), k.path("KeyType").asText()));
+        Map<String, String> keys = keyTypes(TABLE_KEY);
+        Map<String, String> keySchema = keySchema(p.path("KeySchema"));
         if (!keySchema.equals(keys)) {
             problems.add(table + ".KeySchema is " + keySchema + "; CallLedger uses " + keys
                     + " (CallLedger.PK, CallLedger.SK)");
         }
-        Map<String, String> types = new TreeMap<>(Map.of(CallLedger.PK, "S", CallLedger.SK, "S"));
+        // every key attribute of the table and of its indexes, with the type the code writes it as
+        Map<String, String> types = new TreeMap<>();
+        TABLE_KEY.forEach(k -> types.put(k.name(), k.type()));
+        INDEXES.values().forEach(i -> i.keys().forEach(k -> types.put(k.name(), k.type())));
         Map<String, String> definitions = new TreeMap<>();
-        p.path("AttributeDefinitions")
-                .forEach(a -> definitions.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
+        for (JsonNode a : p.path("AttributeDefinitions")) {
+            String name = a.path("AttributeName").asText();
+            if (definitions.put(name, a.path("AttributeType").asText()) != null) {
+                problems.add(table + ".AttributeDefinitions define " + name + " twice");
+            }
+        }
         if (!definitions.equals(types)) {
-            problems.add(table + ".AttributeDefinitions are " + definitions + "; CallLedger writes the keys as "
-                    + types);
+            problems.add(table + ".AttributeDefinitions are " + definitions + "; CallLedger writes the keys of the"
+                    + " table and its indexes as " + types);
+        }
+        Map<String, JsonNode> indexes = new TreeMap<>();
+        Map<String, String> kinds = new TreeMap<>();
+        for (String kind : List.of("GlobalSecondaryIndexes", "LocalSecondaryIndexes")) {
+            for (JsonNode index : p.path(kind)) {
+                String name = index.path("IndexName").asText();
+                if (indexes.put(name, index) != null) {
+                    problems.add(table + " has two indexes named " + name);
+                }
+                kinds.put(name, kind);
+            }
+        }
+        Set<String> keyed = new TreeSet<>(keySchema.keySet());
+        indexes.values().forEach(index -> keyed.addAll(keySchema(index.path("KeySchema")).keySet()));
+        for (String defined : definitions.keySet()) {
+            if (!keyed.contains(defined)) {
+                problems.add(table + ".AttributeDefinitions define " + defined + ", which no KeySchema of the table or"
+                        + " its indexes uses: CloudFormation rejects unused attribute definitions");
+            }
+        }
+        for (String key : keyed) {
+            if (!definitions.containsKey(key)) {
+                problems.add(table + ": " + key + " is a key attribute of the table or an index, but has no"
+                        + " AttributeDefinition");
+            }
+        }
+        boolean onDemand = "PAY_PER_REQUEST".equals(p.path("BillingMode").textValue());
+        for (Map.Entry<String, IndexSpec> spec : new TreeMap<>(INDEXES).entrySet()) {
+            String name = spec.getKey();
+            JsonNode index = indexes.get(name);
+            if (index == null || !"GlobalSecondaryIndexes".equals(kinds.get(name))) {
+                problems.add(table + " has no GlobalSecondaryIndex " + name + " (CallLedger.QUEUE_INDEX), which "
+                        + CodeFacts.DYNAMO_INDEX_ACTIONS.getOrDefault(name, Map.of()).values().stream()
+                                .flatMap(Set::stream).collect(Collectors.toCollection(TreeSet::new))
+                        + " query");
+                continue;
+            }
+            Map<String, String> expected = keyTypes(spec.getValue().keys());
+            Map<String, String> actual = keySchema(index.path("KeySchema"));
+            if (!actual.equals(expected)) {
+                problems.add(table + " index " + name + ".KeySchema is " + actual + "; the code queries it by "
+                        + expected + " (CallLedger.QUEUE, CallLedger.DUE_AT)");
+            }
+            JsonNode projection = index.path("Projection").get("ProjectionType");
+            if (projection == null || !spec.getValue().projection().equals(projection.asText())) {
+                problems.add(table + " index " + name + ".Projection.ProjectionType is " + describe(projection)
+                        + "; the code reads whole records from it: expected " + spec.getValue().projection());
+            }
+            if (onDemand && index.has("ProvisionedThroughput")) {
+                problems.add(table + " index " + name + " has ProvisionedThroughput, but the table is billed"
+                        + " PAY_PER_REQUEST: CloudFormation rejects it");
+            }
+        }
+        for (String name : indexes.keySet()) {
+            if (!INDEXES.containsKey(name)) {
+                problems.add(table + " has index " + name + ", which no code queries (it only costs writes); the code"
+                        + " queries " + new TreeSet<>(INDEXES.keySet()));
+            }
+        }
+        for (Map.Entry<String, Map<String, Set<String>>> queried : CodeFacts.DYNAMO_INDEX_ACTIONS.entrySet()) {
+            if (!INDEXES.containsKey(queried.getKey())) {
+                problems.add("the code queries index " + queried.getKey() + " (" + queried.getValue() + "), which"
+                        + " TemplateTest.INDEXES does not describe: add its key schema there");
+            }
+        }
+        for (String name : INDEXES.keySet()) {
+            if (!CodeFacts.DYNAMO_INDEX_ACTIONS.containsKey(name)) {
+                problems.add("TemplateTest.INDEXES describes " + name + ", which no code in " + MAIN_JAVA
+                        + " queries any more: remove it there (and the index from template.yaml)");
+            }
         }
         JsonNode ttl = p.path("TimeToLiveSpecification");
         if (!CallLedger.TTL_ATTRIBUTE.equals(ttl.path("AttributeName").textValue())) {
@@ -553,85 +1026,114 @@ class TemplateTest {
             problems.add(table + ".TimeToLiveSpecification.Enabled is " + describe(ttl.get("Enabled"))
                     + "; expired call records must be deleted (true)");
         }
-        if (!"PAY_PER_REQUEST".equals(p.path("BillingMode").textValue())) {
+        if (!onDemand) {
             problems.add(table + ".BillingMode is " + describe(p.get("BillingMode")) + "; expected PAY_PER_REQUEST"
                     + " (the code sets no capacity)");
         }
         return problems;
     }
 
-    /** The function's statements grant exactly the DynamoDB actions the code calls, on the table's ARN only. */
+    /**
+     * Each function's statements grant exactly the DynamoDB actions the code calls, on the table's ARN, and the
+     * actions the code calls on an index also on that index's ARN; no other resource.
+     */
     static List<String> policyProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
-        String fn = functionId(t);
         String table = tableId(t);
-        JsonNode tableArn = NODES.objectNode().set("Fn::GetAtt", strings(table, "Arn"));
-        ObjectNode p = functionProperties(t);
-        if (p.has("Role")) {
-            problems.add(fn + ".Role is set: its permissions cannot be checked here; use Policies statements");
-        }
-        JsonNode policies = p.get("Policies");
-        List<JsonNode> statements = new ArrayList<>();
-        for (JsonNode policy : policies == null ? List.<JsonNode>of() : asList(policies)) {
-            if (policy.isObject() && policy.has("Statement")) {
-                statements.addAll(asList(policy.get("Statement")));
-            } else {
-                problems.add(fn + ".Policies has " + describe(policy) + ", whose permissions cannot be checked"
-                        + " (managed policy or SAM policy template); write the statement out");
-            }
-        }
-        Map<String, String> granted = new TreeMap<>(); // lower-case action -> as written
-        for (JsonNode statement : statements) {
-            if ("Deny".equals(statement.path("Effect").textValue())) {
-                continue;
-            }
-            for (String not : List.of("NotAction", "NotResource")) {
-                if (statement.has(not)) {
-                    problems.add(fn + " statement " + statement.path("Sid").asText("") + " uses " + not
-                            + ", which grants more than it names");
-                }
-            }
-            for (JsonNode action : asList(statement.path("Action"))) {
-                String a = action.asText();
-                if (!a.toLowerCase(Locale.ROOT).startsWith("dynamodb:")) {
-                    problems.add(fn + " is granted " + a + ", but the code calls no AWS API other than DynamoDB");
-                } else {
-                    granted.put(a.toLowerCase(Locale.ROOT), a);
-                }
-            }
-            for (JsonNode resource : asList(statement.path("Resource"))) {
-                if (!resource.equals(tableArn)) {
-                    problems.add(fn + " statement " + statement.path("Sid").asText("") + " has Resource "
-                            + describe(resource) + "; expected only " + tableArn + " (!GetAtt " + table + ".Arn)");
-                }
-            }
-            if (!statement.has("Resource")) {
-                problems.add(fn + " statement " + statement.path("Sid").asText("") + " has no Resource");
-            }
-        }
+        String tableArn = "${" + table + ".Arn}";
+        Map<String, String> indexArns = new TreeMap<>(); // ARN -> index, of the indexes the code queries
+        CodeFacts.DYNAMO_INDEX_ACTIONS.keySet().forEach(index -> indexArns.put(indexArn(table, index), index));
+        String expectedResources = "!GetAtt " + table + ".Arn" + indexArns.keySet().stream()
+                .map(arn -> " and !Sub \"" + arn + "\"").collect(Collectors.joining());
         Map<String, Set<String>> used = CodeFacts.DYNAMO_ACTIONS;
-        for (Map.Entry<String, String> g : granted.entrySet()) {
-            if (used.keySet().stream().noneMatch(u -> u.equalsIgnoreCase(g.getKey()))) {
-                problems.add(fn + " is granted " + g.getValue() + ", which no code outside "
-                        + LOCAL_ONLY_DYNAMO_USER.getSimpleName() + " calls (the code calls " + used.keySet() + ")");
+        List<String> functions = functionIds(t);
+        for (String fn : functions) {
+            ObjectNode p = properties(t, fn);
+            if (p.has("Role")) {
+                problems.add(fn + ".Role is set: its permissions cannot be checked here; use Policies statements");
             }
-        }
-        for (Map.Entry<String, Set<String>> u : used.entrySet()) {
-            if (!granted.containsKey(u.getKey().toLowerCase(Locale.ROOT))) {
-                problems.add(u.getValue() + " call " + u.getKey() + ", but " + fn + "'s policy does not grant it");
+            JsonNode policies = p.get("Policies");
+            List<JsonNode> statements = new ArrayList<>();
+            for (JsonNode policy : policies == null ? List.<JsonNode>of() : asList(policies)) {
+                if (policy.isObject() && policy.has("Statement")) {
+                    statements.addAll(asList(policy.get("Statement")));
+                } else {
+                    problems.add(fn + ".Policies has " + describe(policy) + ", whose permissions cannot be checked"
+                            + " (managed policy or SAM policy template); write the statement out");
+                }
+            }
+            Map<String, String> granted = new TreeMap<>(); // lower-case action -> as written
+            Map<String, Set<String>> grantedOn = new TreeMap<>(); // resource ARN -> lower-case actions
+            for (JsonNode statement : statements) {
+                if ("Deny".equals(statement.path("Effect").textValue())) {
+                    continue;
+                }
+                String sid = fn + " statement " + statement.path("Sid").asText("");
+                for (String not : List.of("NotAction", "NotResource")) {
+                    if (statement.has(not)) {
+                        problems.add(sid + " uses " + not + ", which grants more than it names");
+                    }
+                }
+                Set<String> actions = new TreeSet<>();
+                for (JsonNode action : asList(statement.path("Action"))) {
+                    String a = action.asText();
+                    if (!a.toLowerCase(Locale.ROOT).startsWith("dynamodb:")) {
+                        problems.add(fn + " is granted " + a + ", but the code calls no AWS API other than DynamoDB");
+                    } else {
+                        granted.put(a.toLowerCase(Locale.ROOT), a);
+                        actions.add(a.toLowerCase(Locale.ROOT));
+                    }
+                }
+                for (JsonNode resource : asList(statement.path("Resource"))) {
+                    String arn = arnText(resource);
+                    if (arn == null || !(arn.equals(tableArn) || indexArns.containsKey(arn))) {
+                        problems.add(sid + " has Resource " + describe(resource) + "; expected only "
+                                + expectedResources + " (the table, and the indexes the code queries)");
+                    } else {
+                        grantedOn.computeIfAbsent(arn, k -> new TreeSet<>()).addAll(actions);
+                    }
+                }
+                if (!statement.has("Resource")) {
+                    problems.add(sid + " has no Resource");
+                }
+            }
+            for (Map.Entry<String, String> g : granted.entrySet()) {
+                if (used.keySet().stream().noneMatch(u -> u.equalsIgnoreCase(g.getKey()))) {
+                    problems.add(fn + " is granted " + g.getValue() + ", which no code outside "
+                            + LOCAL_ONLY_DYNAMO_USER.getSimpleName() + " calls (the code calls " + used.keySet() + ")");
+                }
+            }
+            Set<String> onTable = grantedOn.getOrDefault(tableArn, Set.of());
+            for (Map.Entry<String, Set<String>> u : used.entrySet()) {
+                if (!onTable.contains(u.getKey().toLowerCase(Locale.ROOT))) {
+                    problems.add(u.getValue() + " call " + u.getKey() + ", but " + fn + "'s policy does not grant "
+                            + u.getKey() + " on " + tableArn + " (!GetAtt " + table + ".Arn)");
+                }
+            }
+            for (Map.Entry<String, Map<String, Set<String>>> index : CodeFacts.DYNAMO_INDEX_ACTIONS.entrySet()) {
+                String arn = indexArn(table, index.getKey());
+                Set<String> onIndex = grantedOn.getOrDefault(arn, Set.of());
+                for (Map.Entry<String, Set<String>> u : index.getValue().entrySet()) {
+                    if (!onIndex.contains(u.getKey().toLowerCase(Locale.ROOT))) {
+                        problems.add(u.getValue() + " call " + u.getKey() + " on index " + index.getKey() + ", but " + fn
+                                + " is not granted " + u.getKey() + " on " + arn + " (!Sub \"" + arn + "\")");
+                    }
+                }
             }
         }
         return problems;
     }
 
-    /** No Action/Resource anywhere in the template (any resource's policy) is or contains '*'. */
+    /** No Action/Resource anywhere in the template (any resource's policy, inside !Sub/!Join too) has a '*'. */
     static List<String> wildcardProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
         walk(t, "", (path, node) -> {
             for (String key : List.of("Action", "NotAction", "Resource", "NotResource")) {
                 for (JsonNode v : asList(node.path(key))) {
-                    if (v.isTextual() && v.textValue().contains("*")) {
-                        problems.add(path + "." + key + " is '" + v.textValue() + "': no wildcard actions or resources");
+                    for (String text : texts(v)) {
+                        if (text.contains("*")) {
+                            problems.add(path + "." + key + " is '" + text + "': no wildcard actions or resources");
+                        }
                     }
                 }
             }
@@ -732,15 +1234,49 @@ class TemplateTest {
         }
     }
 
+    /** A key attribute of the table or an index: name, HASH or RANGE, and its DynamoDB type. */
+    record KeyAttribute(String name, String keyType, String type) {
+    }
+
+    /** What the code needs of a secondary index: its key (in KeySchema order) and projection. */
+    record IndexSpec(List<KeyAttribute> keys, String projection) {
+    }
+
+    /** A DynamoDbClient call in the sources: the IAM action it needs and the index it reads (null: the table). */
+    record DynamoCall(String action, String index) {
+    }
+
     /** Facts read once from the compiled classes, the sources, pom.xml and application.properties. */
     private static final class CodeFacts {
         static final String PREFIX = CallbridgeConfig.class.getAnnotation(ConfigMapping.class).prefix();
         static final String ENV_PREFIX = toEnv(PREFIX) + "_";
         static final List<ConfigProperty> CONFIG = configProperties();
         static final Set<String> ENV_READ_BY_PROPERTIES = envReadByApplicationProperties();
+        static final List<Class<?>> CLASSES = applicationClasses();
+        /** The path every JAX-RS route starts with: quarkus.http.root-path, quarkus.rest.path or @ApplicationPath. */
+        static final String ROUTE_PREFIX = routePrefix();
         static final Map<String, String> ROUTES = jaxRsRoutes();
-        static final Map<String, Set<String>> DYNAMO_ACTIONS = dynamoActions();
+        /** The routes under {@value TemplateTest#INTERNAL_PATH}: never on the HTTP API, called by schedules. */
+        static final Map<String, String> INTERNAL_ROUTES = internalRoutes();
+        /** "dynamodb:Action" -> source files, of every DynamoDbClient call (on the table or an index). */
+        static final Map<String, Set<String>> DYNAMO_ACTIONS;
+        /** index -> "dynamodb:Action" -> source files, of the calls that read a secondary index. */
+        static final Map<String, Map<String, Set<String>>> DYNAMO_INDEX_ACTIONS;
         static final String PAYLOAD_FORMAT = payloadFormat();
+
+        static {
+            Map<String, Set<String>> actions = new TreeMap<>();
+            Map<String, Map<String, Set<String>>> indexActions = new TreeMap<>();
+            dynamoCallsBySource().forEach((file, calls) -> calls.forEach(call -> {
+                actions.computeIfAbsent(call.action(), k -> new TreeSet<>()).add(file);
+                if (call.index() != null) {
+                    indexActions.computeIfAbsent(call.index(), k -> new TreeMap<>())
+                            .computeIfAbsent(call.action(), k -> new TreeSet<>()).add(file);
+                }
+            }));
+            DYNAMO_ACTIONS = actions;
+            DYNAMO_INDEX_ACTIONS = indexActions;
+        }
 
         static ConfigProperty property(String method) {
             return CONFIG.stream().filter(p -> p.method().equals(method)).findFirst().orElseThrow(
@@ -789,8 +1325,8 @@ class TemplateTest {
             return names;
         }
 
-        /** "METHOD /path" -> Class.method, of every JAX-RS resource method among the compiled main classes. */
-        private static Map<String, String> jaxRsRoutes() {
+        /** The compiled main classes under APP_PACKAGE (not initialised). */
+        private static List<Class<?>> applicationClasses() {
             Path classes = Path.of("target", "classes"); // Maven's output, unless the class says otherwise
             try {
                 Path source = Path.of(
@@ -803,7 +1339,7 @@ class TemplateTest {
             }
             List<Class<?>> types = new ArrayList<>();
             try (Stream<Path> files = Files.walk(classes.resolve(APP_PACKAGE.replace('.', '/')))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".class")).sorted().toList()) {
                     String relative = classes.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
                     types.add(Class.forName(relative.substring(0, relative.length() - ".class".length()), false,
                             TemplateTest.class.getClassLoader()));
@@ -811,18 +1347,26 @@ class TemplateTest {
             } catch (IOException | ClassNotFoundException e) {
                 throw new IllegalStateException("cannot list the compiled classes in " + classes, e);
             }
+            return types;
+        }
+
+        private static String routePrefix() {
             Properties config = new Properties();
             try (Reader reader = Files.newBufferedReader(APPLICATION_PROPERTIES, StandardCharsets.UTF_8)) {
                 config.load(reader);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            String applicationPath = types.stream().map(c -> c.getAnnotation(ApplicationPath.class))
+            String applicationPath = CLASSES.stream().map(c -> c.getAnnotation(ApplicationPath.class))
                     .filter(a -> a != null).map(ApplicationPath::value).findFirst().orElse("");
-            String prefix = config.getProperty("quarkus.http.root-path", "") + "/"
-                    + config.getProperty("quarkus.rest.path", applicationPath);
+            return normalisePath(config.getProperty("quarkus.http.root-path", "") + "/"
+                    + config.getProperty("quarkus.rest.path", applicationPath));
+        }
+
+        /** "METHOD /path" -> Class.method, of every JAX-RS resource method among the compiled main classes. */
+        private static Map<String, String> jaxRsRoutes() {
             Map<String, String> routes = new TreeMap<>();
-            for (Class<?> type : types) {
+            for (Class<?> type : CLASSES) {
                 jakarta.ws.rs.Path classPath = type.getAnnotation(jakarta.ws.rs.Path.class);
                 if (classPath == null || type.isInterface()) {
                     continue; // interfaces with @Path are REST clients here (e.g. PipedriveApi)
@@ -835,15 +1379,28 @@ class TemplateTest {
                                 + " locator; TemplateTest does not follow those yet");
                     }
                     if (verb != null) {
-                        String path = normalisePath(prefix + "/" + classPath.value() + "/"
+                        String path = normalisePath(ROUTE_PREFIX + "/" + classPath.value() + "/"
                                 + (methodPath == null ? "" : methodPath.value()));
                         routes.put(verb + " " + path, type.getSimpleName() + "." + m.getName());
                     }
                 }
             }
             if (routes.isEmpty()) {
-                throw new IllegalStateException("found no JAX-RS resource method under " + classes);
+                throw new IllegalStateException("found no JAX-RS resource method among " + CLASSES.size()
+                        + " classes under " + APP_PACKAGE);
             }
+            return routes;
+        }
+
+        private static Map<String, String> internalRoutes() {
+            String internal = normalisePath(ROUTE_PREFIX + "/" + INTERNAL_PATH);
+            Map<String, String> routes = new TreeMap<>();
+            ROUTES.forEach((route, handler) -> {
+                String path = route.substring(route.indexOf(' ') + 1);
+                if (path.equals(internal) || path.startsWith(internal + "/")) {
+                    routes.put(route, handler);
+                }
+            });
             return routes;
         }
 
@@ -869,44 +1426,185 @@ class TemplateTest {
             return null;
         }
 
-        /** "dynamodb:Action" -> source files, of every DynamoDbClient call in src/main/java but the local-only one. */
-        private static Map<String, Set<String>> dynamoActions() {
+        /** Source file name -> its DynamoDbClient calls, of every file in src/main/java but the local-only one. */
+        private static Map<String, List<DynamoCall>> dynamoCallsBySource() {
             Path localOnly = MAIN_JAVA.resolve(LOCAL_ONLY_DYNAMO_USER.getName().replace('.', '/') + ".java");
             if (!Files.isRegularFile(localOnly)) {
                 throw new IllegalStateException(localOnly + " is gone; update LOCAL_ONLY_DYNAMO_USER");
             }
-            Map<String, Set<String>> actions = new TreeMap<>();
+            Map<String, List<DynamoCall>> calls = new TreeMap<>();
             try (Stream<Path> files = Files.walk(MAIN_JAVA)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
                     if (file.equals(localOnly)) {
                         continue;
                     }
-                    String source = read(file).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
-                    Matcher declared = Pattern.compile("\\bDynamoDbClient\\s+(\\w+)").matcher(source);
-                    Set<String> clients = new TreeSet<>();
-                    while (declared.find()) {
-                        clients.add(declared.group(1));
+                    String relative = MAIN_JAVA.relativize(file).toString()
+                            .replace(file.getFileSystem().getSeparator(), ".");
+                    String className = relative.substring(0, relative.length() - ".java".length());
+                    Class<?> own = CLASSES.stream().filter(c -> c.getName().equals(className)).findFirst().orElse(null);
+                    List<DynamoCall> found;
+                    try {
+                        found = dynamoCalls(read(file), expression -> constant(expression, own));
+                    } catch (IllegalStateException e) {
+                        throw new IllegalStateException(file + ": " + e.getMessage(), e);
                     }
-                    for (String client : clients) {
-                        Matcher call = Pattern.compile("\\b" + Pattern.quote(client) + "\\s*\\.\\s*(\\w+)\\s*\\(")
-                                .matcher(source);
-                        while (call.find()) {
-                            String operation = call.group(1).replaceFirst("Paginator$", "");
-                            if (!NOT_DYNAMO_OPERATIONS.contains(operation)) {
-                                actions.computeIfAbsent("dynamodb:" + Character.toUpperCase(operation.charAt(0))
-                                        + operation.substring(1), k -> new TreeSet<>()).add(file.getFileName().toString());
-                            }
-                        }
+                    if (!found.isEmpty()) {
+                        calls.put(file.getFileName().toString(), found);
                     }
                 }
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            if (actions.isEmpty()) {
+            if (calls.isEmpty()) {
                 throw new IllegalStateException("found no DynamoDbClient call in " + MAIN_JAVA + " (outside "
                         + localOnly.getFileName() + "): does the code reach DynamoDB another way now?");
             }
-            return actions;
+            return calls;
+        }
+
+        /**
+         * The DynamoDbClient calls of one Java source, in order: {@code x.op(...)} on every variable, parameter or
+         * field {@code x} declared as a DynamoDbClient, whatever the argument (a request, a builder lambda such as
+         * {@code b -> b.key(...)}), outside comments and string literals. A call whose arguments set
+         * {@code indexName(...)} reads that index; {@code indexName} anywhere else cannot be told apart and fails.
+         */
+        static List<DynamoCall> dynamoCalls(String source, Function<String, String> constants) {
+            String[] stripped = stripCommentsAndLiterals(source);
+            String code = stripped[0]; // comments blanked
+            String skeleton = stripped[1]; // comments and the insides of literals blanked: same offsets
+            Set<String> clients = new TreeSet<>();
+            Matcher declared = Pattern.compile("\\bDynamoDbClient\\s+(\\w+)\\b(?!\\s*\\()").matcher(skeleton);
+            while (declared.find()) {
+                clients.add(declared.group(1));
+            }
+            TreeMap<Integer, DynamoCall> calls = new TreeMap<>();
+            List<int[]> callArguments = new ArrayList<>();
+            for (String client : clients) {
+                Matcher call = Pattern.compile("(?<![\\w$])" + Pattern.quote(client) + "\\s*\\.\\s*(\\w+)\\s*\\(")
+                        .matcher(skeleton);
+                while (call.find()) {
+                    String operation = call.group(1).replaceFirst("Paginator$", "");
+                    if (NOT_DYNAMO_OPERATIONS.contains(operation)) {
+                        continue;
+                    }
+                    int open = call.end() - 1;
+                    int close = closingParenthesis(skeleton, open);
+                    callArguments.add(new int[] {open, close});
+                    Matcher index = Pattern.compile("\\bindexName\\s*\\(").matcher(skeleton).region(open + 1, close);
+                    String indexName = null;
+                    if (index.find()) {
+                        int indexOpen = index.end() - 1;
+                        String expression = code.substring(indexOpen + 1, closingParenthesis(skeleton, indexOpen)).trim();
+                        indexName = constants.apply(expression);
+                    }
+                    calls.put(call.start(), new DynamoCall("dynamodb:" + Character.toUpperCase(operation.charAt(0))
+                            + operation.substring(1), indexName));
+                }
+            }
+            Matcher anyIndex = Pattern.compile("\\bindexName\\s*\\(").matcher(skeleton);
+            while (anyIndex.find()) {
+                int at = anyIndex.start();
+                if (callArguments.stream().noneMatch(span -> span[0] < at && at < span[1])) {
+                    throw new IllegalStateException("indexName(...) outside the arguments of a DynamoDbClient call (at "
+                            + "offset " + at + "): TemplateTest cannot tell which call reads the index; build the"
+                            + " request inside the call, or extend the scan");
+                }
+            }
+            return new ArrayList<>(calls.values());
+        }
+
+        /** The value of an index name expression: a string literal, or a static String constant of an app class. */
+        static String constant(String expression, Class<?> own) {
+            Matcher literal = Pattern.compile("\"([^\"\\\\]*)\"").matcher(expression);
+            if (literal.matches()) {
+                return literal.group(1);
+            }
+            Matcher constant = Pattern.compile("(?:([\\w.]*\\w)\\s*\\.\\s*)?(\\w+)").matcher(expression);
+            if (constant.matches()) {
+                String qualifier = constant.group(1);
+                List<Class<?>> owners = qualifier == null ? (own == null ? List.of() : List.of(own))
+                        : CLASSES.stream().filter(c -> c.getName().equals(qualifier)
+                                || c.getName().endsWith("." + qualifier)).toList();
+                for (Class<?> owner : owners) {
+                    try {
+                        Field field = owner.getDeclaredField(constant.group(2));
+                        if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                            field.setAccessible(true);
+                            return (String) field.get(null);
+                        }
+                    } catch (NoSuchFieldException | IllegalAccessException e) {
+                        // try the next candidate
+                    }
+                }
+            }
+            throw new IllegalStateException("cannot tell which index indexName(" + expression + ") names: TemplateTest"
+                    + " reads string literals and static String constants of " + APP_PACKAGE + " classes");
+        }
+
+        /** The offset of the ')' closing the '(' at {@code open}, in a source whose literals are blanked. */
+        private static int closingParenthesis(String skeleton, int open) {
+            int depth = 0;
+            for (int i = open; i < skeleton.length(); i++) {
+                char c = skeleton.charAt(i);
+                if (c == '(') {
+                    depth++;
+                } else if (c == ')' && --depth == 0) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("unbalanced parentheses after offset " + open);
+        }
+
+        /**
+         * {code, skeleton} of a Java source, both as long as it: code has the comments blanked, skeleton also the
+         * contents of string, text block and char literals (so no '(' or "//" in a literal misleads the scan).
+         */
+        private static String[] stripCommentsAndLiterals(String source) {
+            char[] code = source.toCharArray();
+            char[] skeleton = source.toCharArray();
+            int i = 0;
+            int n = source.length();
+            while (i < n) {
+                if (source.startsWith("//", i)) {
+                    while (i < n && source.charAt(i) != '\n') {
+                        code[i] = ' ';
+                        skeleton[i++] = ' ';
+                    }
+                } else if (source.startsWith("/*", i)) {
+                    int end = source.indexOf("*/", i + 2);
+                    end = end < 0 ? n : end + 2;
+                    for (; i < end; i++) {
+                        if (source.charAt(i) != '\n') {
+                            code[i] = ' ';
+                            skeleton[i] = ' ';
+                        }
+                    }
+                } else if (source.startsWith("\"\"\"", i)) {
+                    i += 3;
+                    while (i < n && !source.startsWith("\"\"\"", i)) {
+                        if (source.charAt(i) == '\\' && i + 1 < n) {
+                            skeleton[i++] = ' ';
+                        }
+                        if (source.charAt(i) != '\n') {
+                            skeleton[i] = ' ';
+                        }
+                        i++;
+                    }
+                    i += 3;
+                } else if (source.charAt(i) == '"' || source.charAt(i) == '\'') {
+                    char quote = source.charAt(i++);
+                    while (i < n && source.charAt(i) != quote && source.charAt(i) != '\n') {
+                        if (source.charAt(i) == '\\' && i + 1 < n) {
+                            skeleton[i++] = ' ';
+                        }
+                        skeleton[i++] = ' ';
+                    }
+                    i++;
+                } else {
+                    i++;
+                }
+            }
+            return new String[] {new String(code), new String(skeleton)};
         }
     }
 
@@ -960,8 +1658,32 @@ class TemplateTest {
         return ids.iterator().next();
     }
 
-    private static String functionId(ObjectNode t) {
-        return onlyId(t, FUNCTION_TYPE);
+    /** Every AWS::Serverless::Function, by id. */
+    private static List<String> functionIds(ObjectNode t) {
+        return new ArrayList<>(resourcesOfType(t, FUNCTION_TYPE).keySet());
+    }
+
+    /** The first function (by id) with an event of one of these types: what the negative tests alter. */
+    private static String functionWithEvent(ObjectNode t, Set<String> types) {
+        for (String fn : functionIds(t)) {
+            for (JsonNode event : properties(t, fn).path("Events")) {
+                if (types.contains(event.path("Type").asText())) {
+                    return fn;
+                }
+            }
+        }
+        throw new IllegalStateException("template.yaml has no function with an event of Type " + types
+                + "; the negative tests need one");
+    }
+
+    /** The function the HTTP API routes to (the first with an HttpApi event). */
+    private static String webhookFunctionId(ObjectNode t) {
+        return functionWithEvent(t, Set.of(HTTP_API_EVENT));
+    }
+
+    /** The first function with a Schedule event. */
+    private static String scheduledFunctionId(ObjectNode t) {
+        return functionWithEvent(t, SCHEDULE_EVENTS);
     }
 
     private static String httpApiId(ObjectNode t) {
@@ -977,8 +1699,9 @@ class TemplateTest {
         return properties instanceof ObjectNode o ? o : NODES.objectNode();
     }
 
+    /** The properties of the webhook function (see {@link #webhookFunctionId}). */
     private static ObjectNode functionProperties(ObjectNode t) {
-        return properties(t, functionId(t));
+        return properties(t, webhookFunctionId(t));
     }
 
     private static ObjectNode tableProperties(ObjectNode t) {
@@ -990,31 +1713,85 @@ class TemplateTest {
     }
 
     /** A function setting as SAM applies it: the function's own, else Globals.Function's. */
-    private static JsonNode functionSetting(ObjectNode t, String name) {
-        JsonNode own = functionProperties(t).get(name);
+    private static JsonNode functionSetting(ObjectNode t, String fn, String name) {
+        JsonNode own = properties(t, fn).get(name);
         return own != null ? own : t.path("Globals").path("Function").get(name);
     }
 
     /** Globals.Function's variables overlaid with the function's, as SAM merges them. */
-    private static Map<String, JsonNode> effectiveEnvironment(ObjectNode t) {
+    private static Map<String, JsonNode> effectiveEnvironment(ObjectNode t, String fn) {
         Map<String, JsonNode> env = new TreeMap<>();
-        for (JsonNode source : List.of(t.path("Globals").path("Function"), functionProperties(t))) {
+        for (JsonNode source : List.of(t.path("Globals").path("Function"), properties(t, fn))) {
             source.path("Environment").path("Variables").properties().forEach(e -> env.put(e.getKey(), e.getValue()));
         }
         return env;
     }
 
+    /** The variables the functions share: Globals.Function's when it has some, else the webhook function's. */
     private static ObjectNode environment(ObjectNode t) {
-        return (ObjectNode) functionProperties(t).path("Environment").path("Variables");
+        JsonNode shared = t.path("Globals").path("Function").path("Environment").path("Variables");
+        return shared instanceof ObjectNode o ? o : functionEnvironment(t, webhookFunctionId(t));
     }
 
+    /** A function's own variables (created when it has none). */
+    private static ObjectNode functionEnvironment(ObjectNode t, String fn) {
+        return properties(t, fn).withObject("/Environment").withObject("/Variables");
+    }
+
+    /** The first HttpApi event of the webhook function. */
     private static ObjectNode event(ObjectNode t) {
-        Iterator<JsonNode> events = functionProperties(t).path("Events").elements();
-        return (ObjectNode) events.next();
+        for (JsonNode e : functionProperties(t).path("Events")) {
+            if (HTTP_API_EVENT.equals(e.path("Type").asText())) {
+                return (ObjectNode) e;
+            }
+        }
+        throw new IllegalStateException("no HttpApi event");
     }
 
     private static ObjectNode eventProperties(ObjectNode t) {
         return (ObjectNode) event(t).get("Properties");
+    }
+
+    /** The name of the first Schedule event of the scheduled function. */
+    private static String scheduleEventName(ObjectNode t) {
+        for (Map.Entry<String, JsonNode> e : properties(t, scheduledFunctionId(t)).path("Events").properties()) {
+            if (SCHEDULE_EVENTS.contains(e.getValue().path("Type").asText())) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("no Schedule event");
+    }
+
+    private static ObjectNode scheduleProperties(ObjectNode t) {
+        return (ObjectNode) properties(t, scheduledFunctionId(t)).path("Events").path(scheduleEventName(t))
+                .get("Properties");
+    }
+
+    /** Rewrites a schedule's Input (JSON text) through {@code edit}. */
+    private static void editInput(ObjectNode scheduleProperties, Consumer<ObjectNode> edit) {
+        try {
+            ObjectNode input = (ObjectNode) JSON.readTree(scheduleProperties.get("Input").textValue());
+            edit.accept(input);
+            scheduleProperties.put("Input", JSON.writeValueAsString(input));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Points a synthetic HTTP API event at another route, consistently. */
+    private static void retarget(ObjectNode event, String method, String path) {
+        event.put("routeKey", method + " " + path).put("rawPath", path);
+        ObjectNode context = (ObjectNode) event.get("requestContext");
+        context.put("routeKey", method + " " + path);
+        ((ObjectNode) context.get("http")).put("method", method).put("path", path);
+    }
+
+    private static void addHttpApiEvent(ObjectNode t, String fn, String method, String path) {
+        ObjectNode properties = NODES.objectNode();
+        properties.set("ApiId", NODES.objectNode().put("Ref", httpApiId(t)));
+        properties.put("Method", method).put("Path", path);
+        properties(t, fn).withObject("/Events").set("Added" + method + path.replaceAll("\\W", ""),
+                NODES.objectNode().put("Type", HTTP_API_EVENT).set("Properties", properties));
     }
 
     private static ObjectNode parameter(ObjectNode t, String name) {
@@ -1024,12 +1801,141 @@ class TemplateTest {
         return parameter;
     }
 
+    private static ObjectNode attributeDefinition(ObjectNode t, String name) {
+        for (JsonNode a : tableProperties(t).path("AttributeDefinitions")) {
+            if (name.equals(a.path("AttributeName").asText())) {
+                return (ObjectNode) a;
+            }
+        }
+        throw new IllegalStateException("drifts() alters the AttributeDefinition of " + name + ", which is gone");
+    }
+
+    private static void removeDefinition(ObjectNode t, String name) {
+        ArrayNode definitions = (ArrayNode) tableProperties(t).get("AttributeDefinitions");
+        for (int i = 0; i < definitions.size(); i++) {
+            if (name.equals(definitions.get(i).path("AttributeName").asText())) {
+                definitions.remove(i);
+                return;
+            }
+        }
+        throw new IllegalStateException("no AttributeDefinition of " + name);
+    }
+
+    private static ObjectNode queueIndex(ObjectNode t) {
+        for (JsonNode index : tableProperties(t).path("GlobalSecondaryIndexes")) {
+            if (CallLedger.QUEUE_INDEX.equals(index.path("IndexName").asText())) {
+                return (ObjectNode) index;
+            }
+        }
+        throw new IllegalStateException("drifts() alters the index " + CallLedger.QUEUE_INDEX + ", which is gone");
+    }
+
+    /** The first statement of the webhook function's first policy. */
     private static ObjectNode statement(ObjectNode t) {
-        return (ObjectNode) functionProperties(t).path("Policies").path(0).path("Statement").path(0);
+        return statement(t, webhookFunctionId(t));
+    }
+
+    private static ObjectNode statement(ObjectNode t, String fn) {
+        return (ObjectNode) properties(t, fn).path("Policies").path(0).path("Statement").path(0);
     }
 
     private static ArrayNode actions(ObjectNode t) {
         return (ArrayNode) statement(t).get("Action");
+    }
+
+    private static ArrayNode actions(ObjectNode t, String fn) {
+        return (ArrayNode) statement(t, fn).get("Action");
+    }
+
+    private static ArrayNode resourceArray(ObjectNode statement) {
+        return (ArrayNode) statement.get("Resource");
+    }
+
+    /** Removes the Resource whose ARN (see {@link #arnText}) is {@code arn}. */
+    private static void removeResource(ObjectNode statement, String arn) {
+        ArrayNode resources = resourceArray(statement);
+        for (int i = 0; i < resources.size(); i++) {
+            if (arn.equals(arnText(resources.get(i)))) {
+                resources.remove(i);
+                return;
+            }
+        }
+        throw new IllegalStateException(arn + " not in " + resources);
+    }
+
+    private static ObjectNode subNode(String text) {
+        return NODES.objectNode().put("Fn::Sub", text);
+    }
+
+    private static String indexArn(String table, String index) {
+        return "${" + table + ".Arn}/index/" + index;
+    }
+
+    /**
+     * A Resource as !Sub text: "${T.Arn}" for !GetAtt T.Arn, "${X}" for !Ref X, !Sub text as written, !Join of
+     * those joined; null when it cannot tell (e.g. !Sub with its own variables, !If).
+     */
+    private static String arnText(JsonNode r) {
+        if (r.isTextual()) {
+            return r.textValue();
+        }
+        if (!r.isObject() || r.size() != 1) {
+            return null;
+        }
+        if (r.has("Ref")) {
+            return r.get("Ref").isTextual() ? "${" + r.get("Ref").textValue() + "}" : null;
+        }
+        JsonNode getAtt = r.get("Fn::GetAtt");
+        if (getAtt != null) {
+            if (getAtt.isTextual()) {
+                return "${" + getAtt.textValue() + "}";
+            }
+            return getAtt.isArray() && getAtt.size() == 2 ? "${" + getAtt.get(0).asText() + "." + getAtt.get(1).asText()
+                    + "}" : null;
+        }
+        JsonNode sub = r.get("Fn::Sub");
+        if (sub != null) {
+            if (sub.isTextual()) {
+                return sub.textValue();
+            }
+            return sub.isArray() && sub.path(0).isTextual() && sub.path(1).size() == 0 ? sub.get(0).textValue() : null;
+        }
+        JsonNode join = r.get("Fn::Join");
+        if (join != null && join.isArray() && join.size() == 2 && join.get(1).isArray()) {
+            List<String> parts = new ArrayList<>();
+            for (JsonNode part : join.get(1)) {
+                String text = arnText(part);
+                if (text == null) {
+                    return null;
+                }
+                parts.add(text);
+            }
+            return String.join(join.get(0).asText(), parts);
+        }
+        return null;
+    }
+
+    /** Every text inside a node (intrinsics included). */
+    private static List<String> texts(JsonNode node) {
+        List<String> texts = new ArrayList<>();
+        if (node.isTextual()) {
+            texts.add(node.textValue());
+        }
+        node.forEach(child -> texts.addAll(texts(child)));
+        return texts;
+    }
+
+    /** AttributeName -> KeyType of a KeySchema, in its order. */
+    private static Map<String, String> keySchema(JsonNode schema) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        schema.forEach(k -> keys.put(k.path("AttributeName").asText(), k.path("KeyType").asText()));
+        return keys;
+    }
+
+    private static Map<String, String> keyTypes(List<KeyAttribute> attributes) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        attributes.forEach(k -> keys.put(k.name(), k.keyType()));
+        return keys;
     }
 
     private static ObjectNode firstOutput(ObjectNode t) {
@@ -1099,6 +2005,20 @@ class TemplateTest {
     private static String normalisePath(String path) {
         String p = ("/" + path).replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("/+", "/");
         return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    /** Whether a concrete path (a rawPath) matches a route path with {param} and {proxy+} segments. */
+    private static boolean pathMatches(String route, String path) {
+        StringBuilder regex = new StringBuilder();
+        Matcher param = Pattern.compile("\\{(\\w+)(\\+?)}").matcher(route);
+        int last = 0;
+        while (param.find()) {
+            regex.append(Pattern.quote(route.substring(last, param.start())))
+                    .append(param.group(2).isEmpty() ? "[^/]+" : ".+");
+            last = param.end();
+        }
+        regex.append(Pattern.quote(route.substring(last)));
+        return path.matches(regex.toString());
     }
 
     private static String describe(JsonNode node) {

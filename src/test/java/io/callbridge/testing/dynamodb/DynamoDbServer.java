@@ -228,6 +228,15 @@ public final class DynamoDbServer implements AutoCloseable {
 
     private static synchronized boolean dockerAvailable() {
         if (dockerAvailable == null) {
+            // Asking Testcontainers without any Docker endpoint in sight only logs a scary ERROR: look first.
+            boolean endpointInSight = System.getenv("DOCKER_HOST") != null
+                    || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                    || java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"))
+                    || java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".testcontainers.properties"));
+            if (!endpointInSight) {
+                dockerAvailable = false;
+                return false;
+            }
             try {
                 dockerAvailable = DockerClientFactory.instance().isDockerAvailable();
             } catch (Throwable t) {
