@@ -54,6 +54,11 @@ public interface PipedriveApi {
     Envelope<Person> createPerson(NewPerson person);
 
     @GET
+    @Path("/api/v2/persons")
+    Envelope<List<Person>> listPersons(@QueryParam("sort_by") String sortBy,
+            @QueryParam("sort_direction") String sortDirection, @QueryParam("limit") int limit);
+
+    @GET
     @Path("/api/v2/deals")
     Envelope<List<Deal>> listDeals(@QueryParam("person_id") long personId, @QueryParam("status") String status,
             @QueryParam("sort_by") String sortBy, @QueryParam("sort_direction") String sortDirection,

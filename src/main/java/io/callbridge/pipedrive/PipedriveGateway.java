@@ -41,6 +41,7 @@ public class PipedriveGateway {
     private final PipedriveApi api;
     private final Guard readGuard;
     private final Guard writeGuard;
+    private final Guard onceGuard;
     private final long maxWaitMs;
 
     @Inject
@@ -50,6 +51,7 @@ public class PipedriveGateway {
         int retries = config.pipedriveRetries();
         this.readGuard = guard(retries, e -> e.transientFailure() && waitAcceptable(e));
         this.writeGuard = guard(retries, e -> e.rateLimited() && !e.dailyBudgetExhausted() && waitAcceptable(e));
+        this.onceGuard = guard(0, e -> false);
     }
 
     /** Persons whose phone loosely matches the term (false positives included: the caller filters). */
@@ -71,6 +73,15 @@ public class PipedriveGateway {
     public List<Deal> openDeals(long personId) {
         Envelope<List<Deal>> r = read("open deals of person " + personId,
                 () -> api.listDeals(personId, "open", "update_time", "desc", 100));
+        return r.data() == null ? List.of() : r.data();
+    }
+
+    /**
+     * The most recently added persons: used to find a person whose create answer was lost, since a person created
+     * a moment ago may not be searchable yet while lists show it at once.
+     */
+    public List<Person> newestPersons() {
+        Envelope<List<Person>> r = read("newest persons", () -> api.listPersons("add_time", "desc", 50));
         return r.data() == null ? List.of() : r.data();
     }
 
@@ -105,8 +116,12 @@ public class PipedriveGateway {
         return read("activity " + id + " update", () -> api.updateActivity(id, activity)).data();
     }
 
+    /**
+     * All users. Tried once, without retries: the list only refines the owner, and a failing list must not eat
+     * the time budget of the call (the owner falls back instead).
+     */
     public List<User> users() {
-        Envelope<List<User>> r = read("users", api::users);
+        Envelope<List<User>> r = guarded(onceGuard, "users", api::users);
         return r.data() == null ? List.of() : r.data();
     }
 
@@ -135,6 +150,7 @@ public class PipedriveGateway {
             try {
                 return call.get();
             } catch (PipedriveException e) {
+                TimeBudget.noteFailure(e.getMessage());
                 throw lastFailure[0] = e;
             } catch (ProcessingException e) {
                 throw lastFailure[0] = PipedriveException.unreachable(what, e.getCause() != null ? e.getCause() : e);

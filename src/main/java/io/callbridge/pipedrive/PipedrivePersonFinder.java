@@ -74,6 +74,18 @@ public class PipedrivePersonFinder {
         return Optional.of(matching.get(0));
     }
 
+    /**
+     * A person with this number created in the last moments, found without the search index (which lags):
+     * the newest persons, filtered by phone. Used to find a person whose create answer was lost.
+     */
+    public Optional<Long> recentlyCreatedPersonFor(String e164) {
+        return gateway.newestPersons().stream()
+                .filter(p -> p.id() != null && !Boolean.TRUE.equals(p.isDeleted()) && p.phones() != null)
+                .filter(p -> p.phones().stream().anyMatch(c -> c != null && phones.sameNumber(c.value(), e164)))
+                .map(Person::id)
+                .min(Long::compare);
+    }
+
     /** The most recently updated open deal of a person (never won, lost, deleted or archived). */
     public Optional<Long> openDealOf(long personId) {
         return gateway.openDeals(personId).stream()

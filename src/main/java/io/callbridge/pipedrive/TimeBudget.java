@@ -12,6 +12,7 @@ import java.util.function.Supplier;
  */
 public final class TimeBudget {
     private static final ThreadLocal<Instant> DEADLINE = new ThreadLocal<>();
+    private static final ThreadLocal<String> LAST_FAILURE = new ThreadLocal<>();
     static Clock clock = Clock.systemUTC();
 
     private TimeBudget() {
@@ -26,6 +27,7 @@ public final class TimeBudget {
         } finally {
             if (outer == null) {
                 DEADLINE.remove();
+                LAST_FAILURE.remove();
             } else {
                 DEADLINE.set(outer);
             }
@@ -41,8 +43,14 @@ public final class TimeBudget {
     /** Throws {@link Spent} when less than {@code reserveMs} is left. */
     public static void require(long reserveMs, String before) {
         if (remainingMs() < reserveMs) {
-            throw new Spent(before);
+            String last = LAST_FAILURE.get();
+            throw new Spent(before + (last == null ? "" : " (last Pipedrive answer: " + last + ")"));
         }
+    }
+
+    /** Remembers the latest Pipedrive failure of this work, so a spent budget can say what ate it. */
+    public static void noteFailure(String message) {
+        LAST_FAILURE.set(message);
     }
 
     /** The budget ran out; the work is unfinished but nothing is lost (it is checkpointed). */

@@ -312,7 +312,8 @@ public class CallProcessor {
     private Long ensurePerson(CallRecord record, OwnerChoice owner) {
         Call call = record.call();
         Obtained person = createOnce(record, record::personAttemptAtMs, record::personAttemptAtMs,
-                () -> finder.personFor(call.customerNumber()),
+                () -> finder.recentlyCreatedPersonFor(call.customerNumber())
+                        .or(() -> finder.personFor(call.customerNumber())),
                 () -> pipedrive.createPerson(new NewPerson(text.personName(call),
                         List.of(new ContactValue(call.customerNumber(), true, "mobile")), owner.userId())).id());
         record.personId(person.id());

@@ -232,6 +232,21 @@ class ExactlyOnceTest {
     }
 
     @Test
+    void aPersonStoredWithoutAnAnswerIsFoundEvenBeforePipedrivesSearchShowsIt() {
+        pipedrive.setIndexDelay(Duration.ofSeconds(30));
+        pipedrive.fault(FakeFault.on("POST", "^/api/v2/persons$").createThen(502).times(1));
+
+        Reply reply = LambdaEvents.post(UNKNOWN_CALLER);
+        if (reply.status() == 202) {
+            replayUntilDone();
+        }
+
+        assertEquals(1, pipedrive.newPersons().size(), () -> pipedrive.newPersons().toString());
+        assertEquals(1, pipedrive.newDeals().size());
+        assertEquals(1, pipedrive.activities().size());
+    }
+
+    @Test
     void aCrashBetweenTheActivityCreateAndItsCheckpointIsNotADuplicateAfterReplay() {
         seedKnownCaller();
         assertEquals("logged", LambdaEvents.post(KNOWN_CALLER).field("status"));
