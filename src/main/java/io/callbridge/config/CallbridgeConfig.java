@@ -5,6 +5,7 @@ import io.callbridge.call.OutgoingUnknownPolicy;
 import io.callbridge.call.OutgoingWithoutDealPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -17,6 +18,26 @@ public interface CallbridgeConfig {
 
     /** Shared secret MyOperator sends with every webhook ({@code CALLBRIDGE_WEBHOOK_TOKEN}). */
     Optional<String> webhookToken();
+
+    /**
+     * The previous webhook token, still accepted while MyOperator is switched to the new one
+     * ({@code CALLBRIDGE_WEBHOOK_TOKEN_PREVIOUS}); remove it once the rotation is done.
+     */
+    Optional<String> webhookTokenPrevious();
+
+    /**
+     * Source addresses allowed to post webhooks, as CIDR blocks or single addresses, comma-separated
+     * ({@code CALLBRIDGE_WEBHOOK_ALLOWED_IPS}); empty allows every address (the token still applies).
+     */
+    Optional<List<String>> webhookAllowedIps();
+
+    /** Largest webhook body accepted (bytes); larger ones are answered 413. */
+    @WithDefault("262144")
+    int maxBodyBytes();
+
+    /** How long authenticated deliveries that could not be parsed are kept for inspection and replay (days). */
+    @WithDefault("14")
+    int rejectedRetentionDays();
 
     /** Base URL of the company's Pipedrive, e.g. {@code https://acme.pipedrive.com}. */
     String pipedriveBaseUrl();

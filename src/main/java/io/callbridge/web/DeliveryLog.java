@@ -59,8 +59,17 @@ public class DeliveryLog {
     }
 
     public void rejected(int status, String reason) {
-        LOG.warn(write(json.createObjectNode().put("event", "rejected").put("status", status)
-                .put("reason", maskNumbers(reason))));
+        rejected(status, reason, null);
+    }
+
+    /** A refused request; {@code keptAs} is the id under which an authenticated delivery was kept, if it was. */
+    public void rejected(int status, String reason, String keptAs) {
+        ObjectNode line = json.createObjectNode().put("event", "rejected").put("status", status)
+                .put("reason", maskNumbers(reason));
+        if (keptAs != null) {
+            line.put("keptAs", keptAs);
+        }
+        LOG.warn(write(line));
     }
 
     /** Masks every run of six or more digits (any script, with separators) in free text, keeping the last four. */
@@ -78,7 +87,7 @@ public class DeliveryLog {
     }
 
     private static final java.util.regex.Pattern PHONE_LIKE =
-            java.util.regex.Pattern.compile("\\p{Nd}(?:[\\p{Nd}\\s().+\\-]{4,}\\p{Nd})");
+            java.util.regex.Pattern.compile("(?<![\\p{L}\\p{Nd}\\-])\\p{Nd}[\\p{Nd}\\s().+\\-]{4,}\\p{Nd}(?![\\p{L}\\p{Nd}\\-])");
 
     private static void putIfPresent(ObjectNode line, String field, Long value) {
         if (value != null) {

@@ -1,6 +1,9 @@
 package io.callbridge.web;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import io.callbridge.config.CallbridgeConfig;
 import io.callbridge.ledger.IgnoredEventLog;
+import io.callbridge.ledger.RejectedDeliveries;
 import io.callbridge.myoperator.CallDelivery;
 import io.callbridge.myoperator.IgnoredEvent;
 import io.callbridge.myoperator.InvalidWebhookException;
@@ -8,6 +11,7 @@ import io.callbridge.myoperator.MyOperatorWebhookParser;
 import io.callbridge.myoperator.WebhookDelivery;
 import io.callbridge.processing.CallOutcome;
 import io.callbridge.processing.CallProcessor;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -19,6 +23,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
+import java.util.Locale;
 
 /**
  * {@code POST /webhooks/myoperator}: every MyOperator call webhook (v1 after-call as form or JSON, v2 events)
@@ -45,6 +50,15 @@ public class MyOperatorWebhookResource {
     @Inject
     Clock clock;
 
+    @Inject
+    CallbridgeConfig config;
+
+    @Inject
+    RejectedDeliveries rejectedDeliveries;
+
+    @Inject
+    Instance<APIGatewayV2HTTPEvent.RequestContext> requestContext;
+
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
@@ -54,17 +68,25 @@ public class MyOperatorWebhookResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             byte[] body) {
         long started = System.nanoTime();
-        SharedSecret.Verdict verdict = authenticator.check(headerToken, authorization, queryToken);
+        SharedSecret.Verdict verdict = authenticator.check(sourceIp(), headerToken, authorization, queryToken);
         if (!verdict.accepted()) {
             log.rejected(401, verdict.reason());
             return ErrorMappers.json(401, WebhookResponse.rejected(verdict.reason()));
         }
+        byte[] bytes = body == null ? new byte[0] : body;
+        if (bytes.length > config.maxBodyBytes()) {
+            return reject(413, "body is " + bytes.length + " bytes, more than the " + config.maxBodyBytes()
+                    + " accepted", contentType, bytes);
+        }
+        if (!acceptedContentType(contentType)) {
+            return reject(415, "unsupported content type \"" + shorten(contentType)
+                    + "\": MyOperator sends application/json or application/x-www-form-urlencoded", contentType, bytes);
+        }
         WebhookDelivery delivery;
         try {
-            delivery = parser.parse(contentType, body == null ? new byte[0] : body);
+            delivery = parser.parse(contentType, bytes);
         } catch (InvalidWebhookException e) {
-            log.rejected(400, e.getMessage());
-            return ErrorMappers.json(400, WebhookResponse.rejected(e.getMessage()));
+            return reject(400, e.getMessage(), contentType, bytes);
         }
         if (delivery instanceof IgnoredEvent ignored) {
             ignoredEvents.record(ignored.eventId(), ignored.eventType(), ignored.sessionId(), ignored.reason(),
@@ -79,8 +101,50 @@ public class MyOperatorWebhookResource {
         return answer(call, outcome);
     }
 
+    /**
+     * Refuses an authenticated delivery and keeps it (truncated, expiring) so an admin can look at it and deliver
+     * it again after a fix: nothing MyOperator sent with the right token is lost without a trace.
+     */
+    private Response reject(int status, String reason, String contentType, byte[] body) {
+        String id = null;
+        try {
+            id = rejectedDeliveries.keep(contentType, body, status, reason, clock.instant());
+        } catch (RuntimeException storeDown) {
+            log.rejected(status, "could not keep the rejected delivery: " + storeDown.getClass().getSimpleName());
+        }
+        log.rejected(status, reason, id);
+        return ErrorMappers.json(status, WebhookResponse.rejected(reason));
+    }
+
+    private static boolean acceptedContentType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true; // sniffed by the parser
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || type.endsWith("+json")
+                || type.equals("application/x-www-form-urlencoded") || type.equals("text/plain");
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+
+    private String sourceIp() {
+        try {
+            if (requestContext.isResolvable()) {
+                APIGatewayV2HTTPEvent.RequestContext ctx = requestContext.get();
+                if (ctx != null && ctx.getHttp() != null) {
+                    return ctx.getHttp().getSourceIp();
+                }
+            }
+        } catch (RuntimeException notALambdaRequest) {
+            // no Lambda event behind this request
+        }
+        return null;
+    }
+
     private static Response answer(CallDelivery delivery, CallOutcome o) {
-        String status = o.kind().name().toLowerCase(java.util.Locale.ROOT);
+        String status = o.kind().name().toLowerCase(Locale.ROOT);
         WebhookResponse body = new WebhookResponse(status, o.callKey(), o.personId(), o.dealId(), o.activityId(),
                 delivery.eventType(), o.detail(), null);
         return switch (o.kind()) {

@@ -83,7 +83,68 @@ class WebhookRobustnessTest {
         assertEquals(1, pipedrive.activities().size());
     }
 
+    @Test
+    void tokenIsAcceptedAsHttpBasicPasswordOrUser() {
+        String basic = java.util.Base64.getEncoder().encodeToString("myoperator:local-webhook-token".getBytes());
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.token(null).andThen(
+                e -> e.withObject("/headers").put("authorization", "Basic " + basic)));
+        assertEquals(200, reply.status(), reply.body()::toString);
+        String userOnly = java.util.Base64.getEncoder().encodeToString("wrong:".getBytes());
+        Reply refused = LambdaEvents.post(CALL, LambdaEvents.token(null).andThen(
+                e -> e.withObject("/headers").put("authorization", "Basic " + userOnly)));
+        assertEquals(401, refused.status());
+    }
+
+    @Test
+    void duringARotationThePreviousTokenStillWorks() {
+        assertEquals(200, LambdaEvents.post(CALL, LambdaEvents.token("previous-webhook-token")).status());
+        assertEquals(401, LambdaEvents.post("02-incoming-no-open-deal-v1-json.json",
+                LambdaEvents.token("older-webhook-token")).status());
+    }
+
+    @Test
+    void aSourceOutsideTheAllowListIsRefusedEvenWithTheToken() {
+        Reply reply = LambdaEvents.post(CALL, e -> e.withObject("/requestContext/http").put("sourceIp", "198.51.100.7"));
+        assertEquals(401, reply.status());
+        assertEquals("source address not allowed", reply.field("error"));
+        assertTrue(pipedrive.requests().isEmpty());
+    }
+
     // ---------------------------------------------------------------- bad input
+
+    @Test
+    void anOversizedBodyIs413AndKeptForTheAdmin() {
+        String huge = "myoperator=" + "x".repeat(300_000);
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.body("application/x-www-form-urlencoded", huge));
+        assertEquals(413, reply.status(), reply.body()::toString);
+        assertTrue(reply.field("error").contains("more than the 262144 accepted"), reply.body()::toString);
+        Reply listed = LambdaEvents.post("admin/list-rejected.json");
+        assertEquals(200, listed.status(), listed.body()::toString);
+        assertEquals(413, listed.body().at("/deliveries/0/status").asInt());
+        assertEquals(300_011, listed.body().at("/deliveries/0/bodyLength").asInt());
+        assertEquals(65_536, listed.body().at("/deliveries/0/body").asText().length(), "stored truncated");
+    }
+
+    @Test
+    void anUnsupportedContentTypeIs415() {
+        Reply reply = LambdaEvents.post(CALL, LambdaEvents.body("multipart/form-data; boundary=x", "--x\r\n"));
+        assertEquals(415, reply.status(), reply.body()::toString);
+        assertTrue(reply.field("error").contains("multipart/form-data"), reply.body()::toString);
+        assertEquals(0, pipedrive.writes());
+    }
+
+    @Test
+    void anUnparseableAuthenticatedDeliveryIsKeptWithItsReason() {
+        LambdaEvents.post(CALL, LambdaEvents.body("application/json", "{\"_ai\": \"truncated"));
+        Reply listed = LambdaEvents.post("admin/list-rejected.json");
+        assertEquals(200, listed.status(), listed.body()::toString);
+        assertEquals("{\"_ai\": \"truncated", listed.body().at("/deliveries/0/body").asText());
+        assertTrue(listed.body().at("/deliveries/0/reason").asText().contains("not valid JSON"), listed.body()::toString);
+        // an unauthenticated one is not kept
+        LambdaEvents.post(CALL, LambdaEvents.token(null).andThen(LambdaEvents.body("application/json", "{oops")));
+        Reply again = LambdaEvents.post("admin/list-rejected.json");
+        assertTrue(again.body().toString().indexOf("{oops") < 0);
+    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
@@ -121,9 +182,10 @@ class WebhookRobustnessTest {
     @Test
     void burstRateLimitIsWaitedOutAsRetryAfterSays() {
         pipedrive.fault(FakeFault.on("GET", "^/api/v2/persons/search$").status(429).retryAfter(1).times(1));
-        pipedrive.fault(FakeFault.on("POST", "^/api/v2/activities$").status(429).retryAfter(1).times(1));
 
+        long start = System.nanoTime();
         Reply reply = LambdaEvents.post(CALL);
+        assertTrue(System.nanoTime() - start > 1_000_000_000L, "waited for Retry-After");
 
         assertEquals(200, reply.status(), reply.body()::toString);
         assertEquals("logged", reply.field("status"));
