@@ -2,15 +2,14 @@ package io.callbridge.pipedrive;
 
 import io.callbridge.call.Agent;
 import io.callbridge.config.CallbridgeConfig;
+import io.callbridge.mapping.Emails;
 import io.callbridge.pipedrive.PipedriveModels.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -66,12 +65,9 @@ public class PipedriveOwners {
                 .orElse(new OwnerChoice(null, "pipedrive-default"));
     }
 
-    /** Trimmed, Unicode-normalised (NFKC), lower case. */
+    /** Trimmed, Unicode-normalised (NFKC), lower case; null when blank (see {@link Emails#normalise}). */
     public static String normaliseEmail(String email) {
-        if (email == null) {
-            return null;
-        }
-        return Normalizer.normalize(email.trim(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        return Emails.normalise(email);
     }
 
     private static Optional<User> byEmail(List<User> all, String email) {
