@@ -51,6 +51,21 @@ public class PipedriveOwners {
                 return new OwnerChoice(match.get().id(), "agent-email");
             }
         }
+        return fallback(all);
+    }
+
+    /** The owner when the agent gives no usable hint: the default owner e-mail's user, else the token's user. */
+    public OwnerChoice fallback() {
+        return fallback(users());
+    }
+
+    /** The active Pipedrive user with this e-mail (the lowest id when several have it). */
+    public Optional<Long> activeUserByEmail(String email) {
+        String e = normaliseEmail(email);
+        return e == null ? Optional.empty() : byEmail(users(), e).map(User::id);
+    }
+
+    private OwnerChoice fallback(List<User> all) {
         if (defaultOwnerEmail.isPresent()) {
             Optional<User> fallback = byEmail(all, defaultOwnerEmail.get());
             if (fallback.isPresent()) {
