@@ -117,6 +117,8 @@ cat <<EOT
 
   Webhook: http://localhost:$PORT/webhooks/myoperator   header X-Webhook-Token: $CALLBRIDGE_WEBHOOK_TOKEN
   Admin:   http://localhost:$PORT/admin/calls?status=parked   header X-Admin-Token: $CALLBRIDGE_ADMIN_TOKEN
+  Users:   POST http://localhost:$PORT/admin/sync, GET http://localhost:$PORT/admin/mappings (same header)
+           (no MyOperator API locally: the sync maps the agents seen in webhooks to the Pipedrive users)
   Parked calls are replayed every ${REPLAY_EVERY} s (the schedule of template.yaml). Logs: $OUT/
   Note: Quarkus' local Lambda emulator listens on all network interfaces and handles one request at a
   time; use it on a trusted machine only. Ctrl-C stops everything.

@@ -121,6 +121,24 @@ public interface CallbridgeConfig {
     @WithDefault("callbridge-scheduler")
     String internalApiId();
 
+    /**
+     * MyOperator API token for the user sync, sent as MyOperator requires as the {@code token} query parameter
+     * (never logged). Absent on plans without API access: the sync then works from the agents seen in webhooks.
+     */
+    Optional<String> myoperatorApiToken();
+
+    /** Base URL of the MyOperator API. */
+    @WithDefault("https://developers.myoperator.co")
+    String myoperatorBaseUrl();
+
+    /** Path of MyOperator's users list (some accounts use a {@code /search/...} prefix). */
+    @WithDefault("/user")
+    String myoperatorUsersPath();
+
+    /** How long a warm function reuses the user mapping before reading it again (seconds). */
+    @WithDefault("60")
+    int mappingCacheSeconds();
+
     default CallPolicies policies() {
         return new CallPolicies(outgoingWithoutDeal(), outgoingUnknown());
     }

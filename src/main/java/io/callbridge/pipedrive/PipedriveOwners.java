@@ -2,15 +2,14 @@ package io.callbridge.pipedrive;
 
 import io.callbridge.call.Agent;
 import io.callbridge.config.CallbridgeConfig;
+import io.callbridge.mapping.Emails;
 import io.callbridge.pipedrive.PipedriveModels.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -52,6 +51,21 @@ public class PipedriveOwners {
                 return new OwnerChoice(match.get().id(), "agent-email");
             }
         }
+        return fallback(all);
+    }
+
+    /** The owner when the agent gives no usable hint: the default owner e-mail's user, else the token's user. */
+    public OwnerChoice fallback() {
+        return fallback(users());
+    }
+
+    /** The active Pipedrive user with this e-mail (the lowest id when several have it). */
+    public Optional<Long> activeUserByEmail(String email) {
+        String e = normaliseEmail(email);
+        return e == null ? Optional.empty() : byEmail(users(), e).map(User::id);
+    }
+
+    private OwnerChoice fallback(List<User> all) {
         if (defaultOwnerEmail.isPresent()) {
             Optional<User> fallback = byEmail(all, defaultOwnerEmail.get());
             if (fallback.isPresent()) {
@@ -66,12 +80,9 @@ public class PipedriveOwners {
                 .orElse(new OwnerChoice(null, "pipedrive-default"));
     }
 
-    /** Trimmed, Unicode-normalised (NFKC), lower case. */
+    /** Trimmed, Unicode-normalised (NFKC), lower case; null when blank (see {@link Emails#normalise}). */
     public static String normaliseEmail(String email) {
-        if (email == null) {
-            return null;
-        }
-        return Normalizer.normalize(email.trim(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        return Emails.normalise(email);
     }
 
     private static Optional<User> byEmail(List<User> all, String email) {

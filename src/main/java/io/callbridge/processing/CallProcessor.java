@@ -23,7 +23,6 @@ import io.callbridge.pipedrive.PipedriveModels.Deal;
 import io.callbridge.pipedrive.PipedriveModels.NewDeal;
 import io.callbridge.pipedrive.PipedriveModels.NewPerson;
 import io.callbridge.pipedrive.PipedriveModels.Participant;
-import io.callbridge.pipedrive.PipedriveOwners;
 import io.callbridge.pipedrive.PipedrivePersonFinder;
 import io.callbridge.pipedrive.TimeBudget;
 import io.callbridge.processing.CallOutcome.Kind;
@@ -73,7 +72,7 @@ public class CallProcessor {
     private final PendingEvents pending;
     private final NumberLocks numbers;
     private final PipedrivePersonFinder finder;
-    private final PipedriveOwners owners;
+    private final OwnerResolver owners;
     private final PipedriveGateway pipedrive;
     private final CallActivityText text;
     private final CallbridgeConfig config;
@@ -81,7 +80,7 @@ public class CallProcessor {
 
     @Inject
     public CallProcessor(CallLedger ledger, PendingEvents pending, NumberLocks numbers, PipedrivePersonFinder finder,
-            PipedriveOwners owners, PipedriveGateway pipedrive, CallActivityText text, CallbridgeConfig config,
+            OwnerResolver owners, PipedriveGateway pipedrive, CallActivityText text, CallbridgeConfig config,
             Clock clock) {
         this.ledger = ledger;
         this.pending = pending;
@@ -106,7 +105,10 @@ public class CallProcessor {
      */
     public CallOutcome process(Call call, String eventId, Duration budget, boolean keepIfBusy) {
         Instant deadline = clock.instant().plus(budget);
-        return TimeBudget.within(deadline, () -> claimAndConverge(call, eventId, keepIfBusy));
+        CallOutcome outcome = TimeBudget.within(deadline, () -> claimAndConverge(call, eventId, keepIfBusy));
+        // after the Pipedrive work, outside its budget: usually nothing to write (the cached mapping knows the agents)
+        owners.noteAgents(call);
+        return outcome;
     }
 
     /**

@@ -3,8 +3,12 @@ package io.callbridge.web;
 import io.callbridge.config.CallbridgeConfig;
 import io.callbridge.ledger.CallLedger;
 import io.callbridge.ledger.CallRecord;
+import io.callbridge.ledger.UserMappingStore;
+import io.callbridge.mapping.SyncReport;
+import io.callbridge.mapping.UserMapping;
 import io.callbridge.processing.CallOutcome;
 import io.callbridge.processing.ReplayService;
+import io.callbridge.processing.UserSyncService;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -28,7 +32,9 @@ import java.util.Locale;
  * <ul>
  * <li>{@code GET /admin/calls?status=parked|failed}: the calls not (yet) in Pipedrive, with the reason;</li>
  * <li>{@code POST /admin/replay}: try every parked call now;</li>
- * <li>{@code POST /admin/replay/{callId}}: try one call now (also a failed one).</li>
+ * <li>{@code POST /admin/replay/{callId}}: try one call now (also a failed one);</li>
+ * <li>{@code POST /admin/sync}: run the user sync now (MyOperator and Pipedrive users, matched by e-mail);</li>
+ * <li>{@code GET /admin/mappings}: the user mapping and the last sync report.</li>
  * </ul>
  */
 @Path("/admin")
@@ -54,7 +60,17 @@ public class AdminResource {
     public record CallList(String status, int count, List<CallView> calls) {
     }
 
+    @RegisterForReflection
+    public record MappingList(int count, List<UserMapping> mappings, SyncReport lastSync) {
+    }
+
     private final SharedSecret secret;
+
+    @Inject
+    UserSyncService sync;
+
+    @Inject
+    UserMappingStore mappings;
 
     @Inject
     CallLedger ledger;
@@ -105,6 +121,25 @@ public class AdminResource {
         CallOutcome o = replay.replayOne(callId);
         return Response.ok(new WebhookResponse(o.kind().name().toLowerCase(Locale.ROOT), o.callKey(), o.personId(),
                 o.dealId(), o.activityId(), null, o.detail(), null)).build();
+    }
+
+    @POST
+    @Path("/sync")
+    public Response sync(@HeaderParam("X-Admin-Token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        Response refused = refuse(token, auth);
+        return refused != null ? refused : Response.ok(sync.sync()).build();
+    }
+
+    @GET
+    @Path("/mappings")
+    public Response mappings(@HeaderParam("X-Admin-Token") String token,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        Response refused = refuse(token, auth);
+        if (refused != null) {
+            return refused;
+        }
+        List<UserMapping> rows = mappings.all().stream().map(UserMappingStore.Stored::row).toList();
+        return Response.ok(new MappingList(rows.size(), rows, mappings.lastReport().orElse(null))).build();
     }
 
     private Response refuse(String token, String authorization) {

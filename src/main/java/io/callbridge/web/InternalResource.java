@@ -3,6 +3,7 @@ package io.callbridge.web;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import io.callbridge.config.CallbridgeConfig;
 import io.callbridge.processing.ReplayService;
+import io.callbridge.processing.UserSyncService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,7 +14,7 @@ import java.time.Duration;
 
 /**
  * Routes for the EventBridge schedules of template.yaml. quarkus-amazon-lambda-http allows one Lambda handler, so a
- * schedule sends a synthetic API Gateway event for an internal route (see events/schedule-replay.json). These
+ * schedule sends a synthetic API Gateway event for an internal route (see events/internal/). These
  * routes are not in the HTTP API, and they answer only events whose {@code requestContext.apiId} is the configured
  * internal id: an event that came through API Gateway always carries the real API's id. Anything else gets 404.
  */
@@ -32,6 +33,9 @@ public class InternalResource {
     @Inject
     ReplayService replay;
 
+    @Inject
+    UserSyncService sync;
+
     @POST
     @Path("/replay")
     public Response replay() {
@@ -39,6 +43,15 @@ public class InternalResource {
             return ErrorMappers.json(404, WebhookResponse.rejected("404 Not Found"));
         }
         return Response.ok(replay.replay(false, RUN_BUDGET)).build();
+    }
+
+    @POST
+    @Path("/sync")
+    public Response sync() {
+        if (!fromSchedule()) {
+            return ErrorMappers.json(404, WebhookResponse.rejected("404 Not Found"));
+        }
+        return Response.ok(sync.sync()).build();
     }
 
     private boolean fromSchedule() {

@@ -15,6 +15,7 @@ import io.callbridge.testing.pipedrive.PipedriveFake;
 import io.callbridge.testing.pipedrive.PipedriveFake.Activity;
 import io.callbridge.testing.pipedrive.PipedriveFake.Deal;
 import io.callbridge.testing.pipedrive.PipedriveFake.Person;
+import io.callbridge.testing.myoperator.MyOperatorFakeResource;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(DynamoDbTestResource.class)
 @QuarkusTestResource(PipedriveFakeResource.class)
+@QuarkusTestResource(MyOperatorFakeResource.class)
 class CallLoggingEndToEndTest {
 
     PipedriveFake pipedrive;

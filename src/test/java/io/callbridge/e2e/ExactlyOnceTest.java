@@ -16,6 +16,7 @@ import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.pipedrive.FakeFault;
 import io.callbridge.testing.pipedrive.PipedriveFake;
 import io.callbridge.testing.pipedrive.PipedriveFake.Activity;
+import io.callbridge.testing.myoperator.MyOperatorFakeResource;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 @QuarkusTestResource(DynamoDbTestResource.class)
 @QuarkusTestResource(PipedriveFakeResource.class)
+@QuarkusTestResource(MyOperatorFakeResource.class)
 class ExactlyOnceTest {
     static final String KNOWN_CALLER = "01-incoming-open-deal-v1-form.json";
     static final String UNKNOWN_CALLER = "06-incoming-unknown-number-v2-call-end.json";

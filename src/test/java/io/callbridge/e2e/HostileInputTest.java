@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.callbridge.e2e.LambdaEvents.Reply;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
+import io.callbridge.testing.myoperator.MyOperatorFakeResource;
 import io.callbridge.testing.pipedrive.PipedriveFake;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.TestFactory;
 @QuarkusTest
 @QuarkusTestResource(DynamoDbTestResource.class)
 @QuarkusTestResource(PipedriveFakeResource.class)
+@QuarkusTestResource(MyOperatorFakeResource.class)
 class HostileInputTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SAMPLES = List.of("v1-incoming-answered.json", "v1-incoming-missed-two-agents.json",

@@ -1,6 +1,7 @@
 package io.callbridge.e2e;
 
 import io.callbridge.config.CallbridgeConfig;
+import io.callbridge.processing.OwnerResolver;
 import io.callbridge.testing.pipedrive.PipedriveFake;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,9 @@ public class TestWorld {
     @Inject
     CallbridgeConfig config;
 
+    @Inject
+    OwnerResolver owners;
+
     public void reset(PipedriveFake pipedrive) {
         clearLedger();
         pipedrive.reset();
@@ -50,6 +54,7 @@ public class TestWorld {
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
+        owners.forget(); // the user mapping lives in the table too: drop the warm cache of it
     }
 
     public static Instant days(int ago) {

@@ -11,6 +11,7 @@ import io.callbridge.e2e.LambdaEvents.Reply;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.pipedrive.FakeFault;
 import io.callbridge.testing.pipedrive.PipedriveFake;
+import io.callbridge.testing.myoperator.MyOperatorFakeResource;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @QuarkusTest
 @QuarkusTestResource(DynamoDbTestResource.class)
 @QuarkusTestResource(PipedriveFakeResource.class)
+@QuarkusTestResource(MyOperatorFakeResource.class)
 class WebhookRobustnessTest {
     static final String CALL = "01-incoming-open-deal-v1-form.json";
 

@@ -11,6 +11,7 @@ import io.callbridge.call.CallStatus;
 import io.callbridge.call.Direction;
 import io.callbridge.e2e.TestWorld;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
+import io.callbridge.testing.myoperator.MyOperatorFakeResource;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(DynamoDbTestResource.class)
 @QuarkusTestResource(PipedriveFakeResource.class)
+@QuarkusTestResource(MyOperatorFakeResource.class)
 class CallLedgerTest {
     static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
 

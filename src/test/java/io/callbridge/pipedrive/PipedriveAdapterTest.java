@@ -16,6 +16,7 @@ import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.pipedrive.FakeFault;
 import io.callbridge.testing.pipedrive.PipedriveFake;
 import io.callbridge.testing.pipedrive.PipedriveFake.RecordedRequest;
+import io.callbridge.testing.myoperator.MyOperatorFakeResource;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @QuarkusTestResource(DynamoDbTestResource.class)
 @QuarkusTestResource(PipedriveFakeResource.class)
+@QuarkusTestResource(MyOperatorFakeResource.class)
 class PipedriveAdapterTest {
     static final String CALLER = "+919876543210";
 
