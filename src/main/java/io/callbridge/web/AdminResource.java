@@ -1,6 +1,5 @@
 package io.callbridge.web;
 
-import io.callbridge.config.CallbridgeConfig;
 import io.callbridge.ledger.CallLedger;
 import io.callbridge.ledger.CallRecord;
 import io.callbridge.ledger.UserMappingStore;
@@ -64,7 +63,8 @@ public class AdminResource {
     public record MappingList(int count, List<UserMapping> mappings, SyncReport lastSync) {
     }
 
-    private final SharedSecret secret;
+    @Inject
+    AdminAuth admin;
 
     @Inject
     UserSyncService sync;
@@ -78,20 +78,12 @@ public class AdminResource {
     @Inject
     ReplayService replay;
 
-    @Inject
-    DeliveryLog log;
-
-    @Inject
-    public AdminResource(CallbridgeConfig config) {
-        this.secret = new SharedSecret(config.adminToken(), "CALLBRIDGE_ADMIN_TOKEN",
-                "admin token (X-Admin-Token header or Authorization: Bearer)");
-    }
 
     @GET
     @Path("/calls")
     public Response calls(@HeaderParam("X-Admin-Token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
             @QueryParam("status") String status) {
-        Response refused = refuse(token, auth);
+        Response refused = admin.refuse(token, auth);
         if (refused != null) {
             return refused;
         }
@@ -106,7 +98,7 @@ public class AdminResource {
     @POST
     @Path("/replay")
     public Response replayAll(@HeaderParam("X-Admin-Token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        Response refused = refuse(token, auth);
+        Response refused = admin.refuse(token, auth);
         return refused != null ? refused : Response.ok(replay.replay(true, ON_DEMAND_BUDGET)).build();
     }
 
@@ -114,7 +106,7 @@ public class AdminResource {
     @Path("/replay/{callId}")
     public Response replayOne(@HeaderParam("X-Admin-Token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
             @PathParam("callId") String callId) {
-        Response refused = refuse(token, auth);
+        Response refused = admin.refuse(token, auth);
         if (refused != null) {
             return refused;
         }
@@ -126,7 +118,7 @@ public class AdminResource {
     @POST
     @Path("/sync")
     public Response sync(@HeaderParam("X-Admin-Token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        Response refused = refuse(token, auth);
+        Response refused = admin.refuse(token, auth);
         return refused != null ? refused : Response.ok(sync.sync()).build();
     }
 
@@ -134,7 +126,7 @@ public class AdminResource {
     @Path("/mappings")
     public Response mappings(@HeaderParam("X-Admin-Token") String token,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        Response refused = refuse(token, auth);
+        Response refused = admin.refuse(token, auth);
         if (refused != null) {
             return refused;
         }
@@ -142,12 +134,4 @@ public class AdminResource {
         return Response.ok(new MappingList(rows.size(), rows, mappings.lastReport().orElse(null))).build();
     }
 
-    private Response refuse(String token, String authorization) {
-        SharedSecret.Verdict v = secret.check(token, SharedSecret.bearer(authorization));
-        if (v.accepted()) {
-            return null;
-        }
-        log.rejected(401, "admin route: " + v.reason());
-        return ErrorMappers.json(401, WebhookResponse.rejected(v.reason()));
-    }
 }
