@@ -6,7 +6,6 @@ import io.callbridge.config.CallbridgeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The call ledger in DynamoDB: one item per call ({@code pk = CALL#<call key>}, {@code sk = CALL}).
@@ -100,24 +98,18 @@ public class CallLedger {
      * overdue first. Reads the sparse queue index, so finished calls cost nothing here however many there are.
      */
     public List<CallRecord> queued(String queue, long dueAtOrBeforeMs, int limit) {
-        List<CallRecord> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(QUEUE_INDEX)
-                    .keyConditionExpression("#q = :q AND #due <= :due")
-                    .expressionAttributeNames(Map.of("#q", QUEUE, "#due", DUE_AT))
-                    .expressionAttributeValues(Map.of(":q", s(queue), ":due", n(dueAtOrBeforeMs)))
-                    .exclusiveStartKey(start)
-                    .limit(Math.min(100, limit))
-                    .build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                if (CALL_SK.equals(str(item, SK)) && out.size() < limit) {
-                    out.add(fromItem(str(item, "callKey"), item));
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < limit);
-        return out;
+        // the SDK's paginator follows LastEvaluatedKey lazily: only the pages needed for `limit` are read
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(QUEUE_INDEX)
+                        .keyConditionExpression("#q = :q AND #due <= :due")
+                        .expressionAttributeNames(Map.of("#q", QUEUE, "#due", DUE_AT))
+                        .expressionAttributeValues(Map.of(":q", s(queue), ":due", n(dueAtOrBeforeMs)))
+                        .limit(Math.min(100, limit))
+                        .build())
+                .items().stream()
+                .filter(item -> CALL_SK.equals(str(item, SK)))
+                .limit(limit)
+                .map(item -> fromItem(str(item, "callKey"), item))
+                .toList();
     }
 
     static Map<String, AttributeValue> key(String callKey) {

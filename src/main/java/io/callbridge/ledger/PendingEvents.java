@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Events accepted while another delivery of the same call held it (e.g. a v2 call.summary arriving while the
@@ -55,24 +53,16 @@ public class PendingEvents {
     }
 
     public List<Pending> all(int limit) {
-        List<Pending> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(CallLedger.QUEUE_INDEX)
-                    .keyConditionExpression("#q = :q")
-                    .expressionAttributeNames(Map.of("#q", CallLedger.QUEUE))
-                    .expressionAttributeValues(Map.of(":q", CallLedger.s(CallLedger.QUEUE_PENDING)))
-                    .exclusiveStartKey(start)
-                    .build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                if (out.size() < limit) {
-                    out.add(new Pending(CallLedger.str(item, "callKey"), CallLedger.str(item, "eventId"),
-                            json.read(CallLedger.str(item, "call")), Instant.parse(CallLedger.str(item, "receivedAt"))));
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < limit);
-        return out;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(CallLedger.QUEUE_INDEX)
+                        .keyConditionExpression("#q = :q")
+                        .expressionAttributeNames(Map.of("#q", CallLedger.QUEUE))
+                        .expressionAttributeValues(Map.of(":q", CallLedger.s(CallLedger.QUEUE_PENDING)))
+                        .build())
+                .items().stream()
+                .limit(limit)
+                .map(item -> new Pending(CallLedger.str(item, "callKey"), CallLedger.str(item, "eventId"),
+                        json.read(CallLedger.str(item, "call")), Instant.parse(CallLedger.str(item, "receivedAt"))))
+                .toList();
     }
 
     public void remove(String callKey, String eventId) {

@@ -6,7 +6,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,26 +63,19 @@ public class RejectedDeliveries {
 
     /** The newest rejected deliveries still within their retention. */
     public List<Rejected> newest(int limit, Instant now) {
-        List<Rejected> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            var page = dynamo.query(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("#pk = :pk")
-                    .expressionAttributeNames(Map.of("#pk", CallLedger.PK))
-                    .expressionAttributeValues(Map.of(":pk", CallLedger.s(PARTITION)))
-                    .scanIndexForward(false)
-                    .exclusiveStartKey(start)
-                    .build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                if (out.size() < limit && CallLedger.num(item, CallLedger.TTL_ATTRIBUTE) >= now.getEpochSecond()) {
-                    out.add(new Rejected(CallLedger.str(item, "id"), Instant.parse(CallLedger.str(item, "receivedAt")),
-                            CallLedger.str(item, "contentType"), (int) CallLedger.num(item, "status"),
-                            CallLedger.str(item, "reason"), (int) CallLedger.num(item, "bodyLength"),
-                            CallLedger.str(item, "body")));
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < limit);
-        return out;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table)
+                        .keyConditionExpression("#pk = :pk")
+                        .expressionAttributeNames(Map.of("#pk", CallLedger.PK))
+                        .expressionAttributeValues(Map.of(":pk", CallLedger.s(PARTITION)))
+                        .scanIndexForward(false)
+                        .build())
+                .items().stream()
+                .filter(item -> CallLedger.num(item, CallLedger.TTL_ATTRIBUTE) >= now.getEpochSecond())
+                .limit(limit)
+                .map(item -> new Rejected(CallLedger.str(item, "id"), Instant.parse(CallLedger.str(item, "receivedAt")),
+                        CallLedger.str(item, "contentType"), (int) CallLedger.num(item, "status"),
+                        CallLedger.str(item, "reason"), (int) CallLedger.num(item, "bodyLength"),
+                        CallLedger.str(item, "body")))
+                .toList();
     }
 }

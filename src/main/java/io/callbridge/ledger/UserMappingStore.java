@@ -8,7 +8,6 @@ import io.callbridge.mapping.UserMapping;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The user mapping in the ledger's table, on one partition ({@code pk = MAPPING}): one item per MyOperator user
@@ -50,20 +48,14 @@ public class UserMappingStore {
 
     /** Every row, read consistently. */
     public List<Stored> all() {
-        List<Stored> rows = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("#pk = :pk AND begins_with(#sk, :user)")
-                    .expressionAttributeNames(Map.of("#pk", CallLedger.PK, "#sk", CallLedger.SK))
-                    .expressionAttributeValues(Map.of(":pk", CallLedger.s(PARTITION), ":user", CallLedger.s(USER_PREFIX)))
-                    .exclusiveStartKey(start).build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                rows.add(new Stored(read(CallLedger.str(item, "row"), UserMapping.class), CallLedger.num(item, "version")));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return rows;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
+                        .keyConditionExpression("#pk = :pk AND begins_with(#sk, :user)")
+                        .expressionAttributeNames(Map.of("#pk", CallLedger.PK, "#sk", CallLedger.SK))
+                        .expressionAttributeValues(Map.of(":pk", CallLedger.s(PARTITION), ":user", CallLedger.s(USER_PREFIX)))
+                        .build())
+                .items().stream()
+                .map(item -> new Stored(read(CallLedger.str(item, "row"), UserMapping.class), CallLedger.num(item, "version")))
+                .toList();
     }
 
     /** One row, read consistently. */
