@@ -139,6 +139,17 @@ public interface CallbridgeConfig {
     @WithDefault("60")
     int mappingCacheSeconds();
 
+    /**
+     * Write CloudWatch metrics in Embedded Metric Format (one JSON line per call on stdout, turned into metrics by
+     * CloudWatch Logs at no API cost).
+     */
+    @WithDefault("true")
+    boolean metricsEnabled();
+
+    /** CloudWatch namespace of those metrics. */
+    @WithDefault("Callbridge")
+    String metricsNamespace();
+
     default CallPolicies policies() {
         return new CallPolicies(outgoingWithoutDeal(), outgoingUnknown());
     }

@@ -35,6 +35,12 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @ApplicationScoped
 public class PipedriveGateway {
     static final int SEARCH_LIMIT = 50;
+    /** Pipedrive's token cost per request (API reference, "Rate limiting"). */
+    static final int COST_SEARCH = 20;
+    static final int COST_GET = 1;
+    static final int COST_LIST = 10;
+    static final int COST_WRITE = 5;
+    static final int COST_USERS = 20;
     /** Time a request needs at least; with less budget left, work stops before the request rather than during it. */
     static final long REQUEST_RESERVE_MS = 150;
 
@@ -56,7 +62,7 @@ public class PipedriveGateway {
 
     /** Persons whose phone loosely matches the term (false positives included: the caller filters). */
     public List<PersonHit> searchPersonsByPhone(String term) {
-        Envelope<PipedriveModels.SearchResult> r = read("person search",
+        Envelope<PipedriveModels.SearchResult> r = read("person search", COST_SEARCH,
                 () -> api.searchPersons(term, "phone", false, SEARCH_LIMIT));
         if (r.data() == null || r.data().items() == null) {
             return List.of();
@@ -66,12 +72,12 @@ public class PipedriveGateway {
     }
 
     public Person person(long id, boolean withOpenDealsCount) {
-        return read("person " + id, () -> api.getPerson(id, withOpenDealsCount ? "open_deals_count" : null)).data();
+        return read("person " + id, COST_GET, () -> api.getPerson(id, withOpenDealsCount ? "open_deals_count" : null)).data();
     }
 
     /** Open deals of a person, most recently updated first (archived deals are not listed by Pipedrive). */
     public List<Deal> openDeals(long personId) {
-        Envelope<List<Deal>> r = read("open deals of person " + personId,
+        Envelope<List<Deal>> r = read("open deals of person " + personId, COST_LIST,
                 () -> api.listDeals(personId, "open", "update_time", "desc", 100));
         return r.data() == null ? List.of() : r.data();
     }
@@ -81,39 +87,39 @@ public class PipedriveGateway {
      * a moment ago may not be searchable yet while lists show it at once.
      */
     public List<Person> newestPersons() {
-        Envelope<List<Person>> r = read("newest persons", () -> api.listPersons("add_time", "desc", 50));
+        Envelope<List<Person>> r = read("newest persons", COST_LIST, () -> api.listPersons("add_time", "desc", 50));
         return r.data() == null ? List.of() : r.data();
     }
 
     /** Open deals of a person, newest first: used to find a deal whose create answer was lost. */
     public List<Deal> newestOpenDeals(long personId) {
-        Envelope<List<Deal>> r = read("newest deals of person " + personId,
+        Envelope<List<Deal>> r = read("newest deals of person " + personId, COST_LIST,
                 () -> api.listDeals(personId, "open", "add_time", "desc", 50));
         return r.data() == null ? List.of() : r.data();
     }
 
     /** Newest activities of a deal or (without deal) of a person: used to find an activity whose answer was lost. */
     public List<Activity> newestActivities(Long dealId, Long personId) {
-        Envelope<List<Activity>> r = read("activities", () -> api.listActivities(dealId, dealId == null ? personId : null,
+        Envelope<List<Activity>> r = read("activities", COST_LIST, () -> api.listActivities(dealId, dealId == null ? personId : null,
                 "add_time", "desc", 100));
         return r.data() == null ? List.of() : r.data();
     }
 
     public Person createPerson(NewPerson person) {
-        return write("person create", () -> api.createPerson(person)).data();
+        return write("person create", COST_WRITE, () -> api.createPerson(person)).data();
     }
 
     public Deal createDeal(NewDeal deal) {
-        return write("deal create", () -> api.createDeal(deal)).data();
+        return write("deal create", COST_WRITE, () -> api.createDeal(deal)).data();
     }
 
     public Activity createActivity(ActivityWrite activity) {
-        return write("activity create", () -> api.createActivity(activity)).data();
+        return write("activity create", COST_WRITE, () -> api.createActivity(activity)).data();
     }
 
     /** PATCH is idempotent: it is retried like a read. */
     public Activity updateActivity(long id, ActivityWrite activity) {
-        return read("activity " + id + " update", () -> api.updateActivity(id, activity)).data();
+        return read("activity " + id + " update", COST_WRITE, () -> api.updateActivity(id, activity)).data();
     }
 
     /**
@@ -121,7 +127,7 @@ public class PipedriveGateway {
      * the time budget of the call (the owner falls back instead).
      */
     public List<User> users() {
-        Envelope<List<User>> r = guarded(onceGuard, "users", api::users);
+        Envelope<List<User>> r = guarded(onceGuard, "users", COST_USERS, api::users);
         return r.data() == null ? List.of() : r.data();
     }
 
@@ -131,28 +137,35 @@ public class PipedriveGateway {
         return wait <= maxWaitMs && wait + REQUEST_RESERVE_MS <= TimeBudget.remainingMs();
     }
 
-    private <T> T read(String what, Supplier<T> call) {
-        return guarded(readGuard, what, call);
+    private <T> T read(String what, int cost, Supplier<T> call) {
+        return guarded(readGuard, what, cost, call);
     }
 
-    private <T> T write(String what, Supplier<T> call) {
-        return guarded(writeGuard, what, call);
+    private <T> T write(String what, int cost, Supplier<T> call) {
+        return guarded(writeGuard, what, cost, call);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T guarded(Guard guard, String what, Supplier<T> call) {
+    private static <T> T guarded(Guard guard, String what, int cost, Supplier<T> call) {
         PipedriveException[] lastFailure = new PipedriveException[1];
         Supplier<Object> attempt = () -> {
             if (lastFailure[0] != null && TimeBudget.remainingMs() < REQUEST_RESERVE_MS) {
                 throw lastFailure[0]; // out of time while retrying: the failure is the better reason to park
             }
             TimeBudget.require(REQUEST_RESERVE_MS, what);
+            long started = System.nanoTime();
             try {
-                return call.get();
+                Object result = call.get();
+                PipedriveUsage.record(cost, (System.nanoTime() - started) / 1_000_000);
+                return result;
             } catch (PipedriveException e) {
+                // Pipedrive charges rate-limited and unauthorised requests nothing; other answers cost as usual
+                PipedriveUsage.record(e.status() == 429 || e.status() == 401 ? 0 : cost,
+                        (System.nanoTime() - started) / 1_000_000);
                 TimeBudget.noteFailure(e.getMessage());
                 throw lastFailure[0] = e;
             } catch (ProcessingException e) {
+                PipedriveUsage.record(0, (System.nanoTime() - started) / 1_000_000);
                 throw lastFailure[0] = PipedriveException.unreachable(what, e.getCause() != null ? e.getCause() : e);
             } catch (WebApplicationException e) {
                 throw lastFailure[0] = new PipedriveException(e.getResponse().getStatus(), null,

@@ -7,6 +7,7 @@ import io.callbridge.call.Call;
 import io.callbridge.call.Text;
 import io.callbridge.myoperator.CallDelivery;
 import io.callbridge.myoperator.IgnoredEvent;
+import io.callbridge.pipedrive.PipedriveUsage;
 import io.callbridge.processing.CallOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,6 +24,9 @@ public class DeliveryLog {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    CallMetrics metrics;
+
     public void processed(CallDelivery delivery, CallOutcome outcome, long millis) {
         Call call = delivery.call();
         ObjectNode line = json.createObjectNode()
@@ -37,6 +41,9 @@ public class DeliveryLog {
                 .put("rule", outcome.rule())
                 .put("ownerRule", outcome.ownerRule())
                 .put("millis", millis);
+        PipedriveUsage.Usage usage = PipedriveUsage.current();
+        line.put("pipedriveRequests", usage.requests()).put("pipedriveTokens", usage.tokens())
+                .put("pipedriveMillis", usage.millis());
         Agent agent = call.ownerCandidate();
         if (agent != null && agent.myOperatorId() != null) {
             line.put("agentId", agent.myOperatorId());
@@ -51,11 +58,13 @@ public class DeliveryLog {
             case PARKED, FAILED -> LOG.warn(write(line));
             default -> LOG.info(write(line));
         }
+        metrics.record(outcome.kind().name().toLowerCase(java.util.Locale.ROOT), usage, millis);
     }
 
     public void ignored(IgnoredEvent event) {
         LOG.info(write(json.createObjectNode().put("event", "ignored").put("eventId", event.eventId())
                 .put("eventType", event.eventType()).put("reason", event.reason())));
+        metrics.record("ignored", PipedriveUsage.current(), 0);
     }
 
     public void rejected(int status, String reason) {
@@ -70,6 +79,7 @@ public class DeliveryLog {
             line.put("keptAs", keptAs);
         }
         LOG.warn(write(line));
+        metrics.record("rejected", PipedriveUsage.Usage.NONE, 0);
     }
 
     /** Masks every run of six or more digits (any script, with separators) in free text, keeping the last four. */

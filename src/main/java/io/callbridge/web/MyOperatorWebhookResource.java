@@ -9,6 +9,7 @@ import io.callbridge.myoperator.IgnoredEvent;
 import io.callbridge.myoperator.InvalidWebhookException;
 import io.callbridge.myoperator.MyOperatorWebhookParser;
 import io.callbridge.myoperator.WebhookDelivery;
+import io.callbridge.pipedrive.PipedriveUsage;
 import io.callbridge.processing.CallOutcome;
 import io.callbridge.processing.CallProcessor;
 import jakarta.enterprise.inject.Instance;
@@ -68,6 +69,7 @@ public class MyOperatorWebhookResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             byte[] body) {
         long started = System.nanoTime();
+        PipedriveUsage.reset(); // counted per worker thread: this delivery's count starts here
         SharedSecret.Verdict verdict = authenticator.check(sourceIp(), headerToken, authorization, queryToken);
         if (!verdict.accepted()) {
             log.rejected(401, verdict.reason());
