@@ -119,7 +119,7 @@ cat <<EOT
   Admin:   http://localhost:$PORT/admin/calls?status=parked   header X-Admin-Token: $CALLBRIDGE_ADMIN_TOKEN
   Users:   POST http://localhost:$PORT/admin/sync, GET http://localhost:$PORT/admin/mappings (same header)
            (no MyOperator API locally: the sync maps the agents seen in webhooks to the Pipedrive users)
-  Parked calls are replayed every ${REPLAY_EVERY} s (the schedule of template.yaml). Logs: $OUT/
+  Parked calls are replayed every ${REPLAY_EVERY} s (in AWS: ReplayFunction's schedule, every minute). Logs: $OUT/
   Note: Quarkus' local Lambda emulator listens on all network interfaces and handles one request at a
   time; use it on a trusted machine only. Ctrl-C stops everything.
 

@@ -102,6 +102,13 @@ public interface CallbridgeConfig {
     @WithDefault("2500")
     long ackBudgetMs();
 
+    /**
+     * After a create that got no answer (timeout, dropped connection), how long to wait before looking for the
+     * object and creating it again (ms): Pipedrive may still be storing it, and looking too early would miss it.
+     */
+    @WithDefault("30000")
+    long createSettleMs();
+
     /** Time the replay may spend on one call (ms). */
     @WithDefault("20000")
     long replayCallBudgetMs();

@@ -21,7 +21,13 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -43,6 +49,14 @@ public class PipedriveGateway {
     static final int COST_USERS = 20;
     /** Time a request needs at least; with less budget left, work stops before the request rather than during it. */
     static final long REQUEST_RESERVE_MS = 150;
+    /** Time kept back from the budget for answering after a request was cut short. */
+    static final long BUDGET_MARGIN_MS = 100;
+    /** Threads that run requests under a time budget (daemon: they never keep the JVM alive). */
+    private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pipedrive-request");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final PipedriveApi api;
     private final Guard readGuard;
@@ -155,7 +169,7 @@ public class PipedriveGateway {
             TimeBudget.require(REQUEST_RESERVE_MS, what);
             long started = System.nanoTime();
             try {
-                Object result = call.get();
+                Object result = withinBudget(what, call);
                 PipedriveUsage.record(cost, (System.nanoTime() - started) / 1_000_000);
                 return result;
             } catch (PipedriveException e) {
@@ -173,6 +187,34 @@ public class PipedriveGateway {
             }
         };
         return (T) guard.get(attempt, Object.class);
+    }
+
+    /**
+     * Runs one request, but waits for it no longer than the time budget allows: the client's read timeout is fixed,
+     * the budget is not. A request cut short this way counts as "no answer" (a create is then looked for before it
+     * is tried again); its thread finishes or times out on its own.
+     */
+    private static Object withinBudget(String what, Supplier<?> call) {
+        long remaining = TimeBudget.remainingMs();
+        if (remaining == Long.MAX_VALUE) {
+            return call.get();
+        }
+        Future<?> request = REQUESTS.submit(call::get);
+        try {
+            return request.get(Math.max(1, remaining - BUDGET_MARGIN_MS), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            request.cancel(true);
+            throw PipedriveException.unreachable(what, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            request.cancel(true);
+            throw PipedriveException.unreachable(what, e);
+        }
     }
 
     private Guard guard(int retries, java.util.function.Predicate<PipedriveException> retryable) {

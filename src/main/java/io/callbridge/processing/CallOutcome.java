@@ -27,7 +27,9 @@ public record CallOutcome(Kind kind, String callKey, Long personId, Long dealId,
         /** Another delivery of the same call is writing it right now; this event is kept and merged in. */
         ACCEPTED,
         /** Given up after the replay's maximum age (only the replay reports this). */
-        FAILED
+        FAILED,
+        /** No such call in the ledger (an admin asked for a call id that does not exist or has expired). */
+        UNKNOWN
     }
 
     public static CallOutcome of(Kind kind, String callKey, String detail) {

@@ -121,7 +121,7 @@ public class CallProcessor {
             Instant now = clock.instant();
             Optional<CallRecord> found = ledger.find(callKey, now);
             if (found.isEmpty()) {
-                return CallOutcome.of(Kind.DUPLICATE, callKey, "no such call in the ledger");
+                return CallOutcome.of(Kind.UNKNOWN, callKey, "no call with this id in the ledger");
             }
             CallRecord record = found.get();
             if (record.state().finished()) {
@@ -220,6 +220,8 @@ public class CallProcessor {
                 return outcome(Kind.ACCEPTED, record, "another delivery took this call over");
             } catch (TimeBudget.Spent e) {
                 return park(record, e.getMessage(), clock.instant());
+            } catch (Settling e) {
+                return park(record, e.getMessage(), e.until);
             } catch (PipedriveException e) {
                 if (vanished(e) && !resolvedAgain) {
                     // a person or deal we were about to use was merged or deleted: look the number up again
@@ -396,6 +398,10 @@ public class CallProcessor {
             if (found.isPresent()) {
                 return new Obtained(found.get(), true);
             }
+            Instant settled = Instant.ofEpochMilli(attemptedAt.get()).plusMillis(config.createSettleMs());
+            if (clock.instant().isBefore(settled)) {
+                throw new Settling(settled); // the earlier request may still be under way at Pipedrive
+            }
         }
         PipedriveException last = null;
         for (int attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
@@ -419,10 +425,25 @@ public class CallProcessor {
                 if (!e.writeMayHaveHappened()) {
                     throw e;
                 }
-                last = e;
+                if (e.status() == 0) {
+                    // No answer at all: Pipedrive may still be storing it. Looking now could miss it and create a
+                    // twin, so the call waits until the request has surely ended, then looks.
+                    throw new Settling(clock.instant().plusMillis(config.createSettleMs()));
+                }
+                last = e; // a 5xx: the request is over; look for the object, then try again
             }
         }
         throw last;
+    }
+
+    /** A create went unanswered; until {@code until} nobody can tell whether Pipedrive stored it. */
+    static final class Settling extends RuntimeException {
+        final Instant until;
+
+        Settling(Instant until) {
+            super("waiting until Pipedrive has surely finished an unanswered create", null, false, false);
+            this.until = until;
+        }
     }
 
     private CallOutcome park(CallRecord record, String reason, Instant nextTry) {

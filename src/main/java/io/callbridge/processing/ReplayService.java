@@ -62,6 +62,7 @@ public class ReplayService {
             }
             CallOutcome o = processor.process(p.call(), p.eventId(), budget(stopAt, perCall), false);
             count(outcomes, o.kind());
+            LOG.infof("Merged pending event %s into call %s: %s", p.eventId(), o.callKey(), o.kind().name().toLowerCase());
             if (o.kind() == Kind.LOGGED || o.kind() == Kind.SKIPPED || o.kind() == Kind.DUPLICATE) {
                 pending.remove(p.callKey(), p.eventId());
                 merged++;
@@ -78,7 +79,11 @@ public class ReplayService {
                 failed += processor.markFailed(record) ? 1 : 0;
                 continue;
             }
-            count(outcomes, processor.resume(record.callKey(), budget(stopAt, perCall)).kind());
+            CallOutcome o = processor.resume(record.callKey(), budget(stopAt, perCall));
+            count(outcomes, o.kind());
+            LOG.infof("Replayed call %s: %s%s%s", o.callKey(), o.kind().name().toLowerCase(),
+                    o.activityId() != null ? ", activity " + o.activityId() : "",
+                    o.detail() != null ? " (" + o.detail() + ")" : "");
         }
         boolean remaining = events.size() >= batch || due.size() >= batch;
         Report report = new Report(outcomes, merged, failed, remaining);

@@ -111,8 +111,9 @@ public class AdminResource {
             return refused;
         }
         CallOutcome o = replay.replayOne(callId);
-        return Response.ok(new WebhookResponse(o.kind().name().toLowerCase(Locale.ROOT), o.callKey(), o.personId(),
-                o.dealId(), o.activityId(), null, o.detail(), null)).build();
+        WebhookResponse body = new WebhookResponse(o.kind().name().toLowerCase(Locale.ROOT), o.callKey(), o.personId(),
+                o.dealId(), o.activityId(), null, o.detail(), null);
+        return o.kind() == CallOutcome.Kind.UNKNOWN ? ErrorMappers.json(404, body) : Response.ok(body).build();
     }
 
     @POST

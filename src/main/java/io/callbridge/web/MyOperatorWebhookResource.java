@@ -156,7 +156,7 @@ public class MyOperatorWebhookResource {
                     o.activityId(), delivery.eventType(),
                     "accepted; Pipedrive could not take the call just now, the replay logs it from where this stopped",
                     o.detail())).build();
-            case ACCEPTED, FAILED -> Response.accepted(body).build();
+            case ACCEPTED, FAILED, UNKNOWN -> Response.accepted(body).build();
         };
     }
 }

@@ -124,7 +124,7 @@ class WebhookRobustnessTest {
         assertEquals(200, listed.status(), listed.body()::toString);
         assertEquals(413, listed.body().at("/deliveries/0/status").asInt());
         assertEquals(300_011, listed.body().at("/deliveries/0/bodyLength").asInt());
-        assertEquals(65_536, listed.body().at("/deliveries/0/body").asText().length(), "stored truncated");
+        assertEquals(4096, listed.body().at("/deliveries/0/body").asText().length(), "listed as a preview");
     }
 
     @Test
@@ -217,18 +217,22 @@ class WebhookRobustnessTest {
     }
 
     @Test
-    void aDroppedConnectionAfterTheDealCreateDoesNotCreateASecondDeal() {
-        pipedrive.reset();
+    void aDroppedConnectionAfterTheDealCreateDoesNotCreateASecondDeal() throws Exception {
         world.reset(pipedrive);
         long vikram = pipedrive.addPerson(null, "Vikram Shah", "9900123456");
         pipedrive.fault(FakeFault.on("POST", "^/api/v2/deals$").dropAfter().times(1));
 
         Reply reply = LambdaEvents.post("02-incoming-no-open-deal-v1-json.json");
 
-        assertEquals(200, reply.status(), reply.body()::toString);
+        // no answer: nobody can tell yet whether the deal was stored, so the call waits until it has settled
+        assertEquals(202, reply.status(), reply.body()::toString);
+        assertEquals("parked", reply.field("status"));
+        Thread.sleep(3200); // CALLBRIDGE_CREATE_SETTLE_MS is 3 s in tests
+        assertEquals(200, LambdaEvents.post("internal/schedule-replay.json").status());
         assertEquals(1, pipedrive.newDeals().size(), () -> pipedrive.newDeals().toString());
         assertEquals(vikram, pipedrive.newDeals().get(0).personId());
         assertEquals(1, pipedrive.activities().size());
+        assertEquals(pipedrive.newDeals().get(0).id(), pipedrive.activities().get(0).dealId());
     }
 
     @Test
