@@ -157,6 +157,17 @@ public interface CallbridgeConfig {
     @WithDefault("Callbridge")
     String metricsNamespace();
 
+    /**
+     * Where the secrets live in SSM Parameter Store ({@code CALLBRIDGE_SECRETS_SSM_PATH}, e.g. {@code /callbridge/}):
+     * when set, {@link SsmSecretsConfigSourceFactory} reads the SecureString parameters {@code <path>webhook-token}
+     * etc. at start-up and they win over the environment. Unset (local runs, tests): secrets come from the
+     * environment or properties as before.
+     */
+    Optional<String> secretsSsmPath();
+
+    /** Another SSM endpoint ({@code CALLBRIDGE_SECRETS_SSM_ENDPOINT}; tests, LocalStack); AWS's when unset. */
+    Optional<String> secretsSsmEndpoint();
+
     default CallPolicies policies() {
         return new CallPolicies(outgoingWithoutDeal(), outgoingUnknown());
     }

@@ -19,6 +19,8 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.AllowSchemaLoader;
 import io.callbridge.config.CallbridgeConfig;
+import io.callbridge.config.SsmSecretsConfigSourceFactory;
+import io.callbridge.config.SsmSecretsConfigSourceFactory.Secret;
 import io.callbridge.ledger.CallLedger;
 import io.callbridge.ledger.LedgerTable;
 import io.callbridge.web.MyOperatorWebhookResource;
@@ -71,7 +73,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * not run here: every function's handler and runtime (its own or from {@code Globals.Function}), the HTTP API routes
  * against the public JAX-RS resources, the schedules against the internal ones (under {@value #INTERNAL_PATH}), each
  * function's environment against {@link CallbridgeConfig}, the DynamoDB table and its indexes against
- * {@link CallLedger}, each function's IAM policy against the DynamoDB calls in the sources, and the webhook URL
+ * {@link CallLedger}, each function's IAM policy against the DynamoDB calls in the sources and the SSM parameters
+ * {@link SsmSecretsConfigSourceFactory} reads (no secret as a template parameter or variable), and the webhook URL
  * output. Facts are read from the code (reflection, sources, pom.xml, application.properties) rather than repeated
  * here, so a change on either side shows up as a failure that names what drifted. Each check is a function from a
  * template to its list of problems; the negative tests feed it altered copies of the template to show that every
@@ -111,6 +114,17 @@ class TemplateTest {
      * request (and the template exposes the admin routes).
      */
     private static final Set<String> REQUIRED_IN_PRODUCTION = Set.of("webhookToken", "adminToken");
+    /**
+     * The secrets, which the code reads from SSM Parameter Store at start-up ({@link SsmSecretsConfigSourceFactory}),
+     * never from a template value: the template sets only the path, and grants {@value #SSM_ACTION} on exactly these
+     * parameters under it.
+     */
+    private static final List<Secret> SSM_SECRETS = SsmSecretsConfigSourceFactory.SECRETS;
+    /** The one SSM call of the code: GetParameters, with decryption (the AWS-managed key needs no kms grant). */
+    private static final String SSM_ACTION = "ssm:GetParameters";
+    /** An SSM parameter's ARN up to its name; the name starts with '/', so "parameter" + "/callbridge/x". */
+    private static final String SSM_PARAMETER_ARN =
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter";
     /**
      * JAX-RS routes under this path (after the application's root path) are internal: never routed by the HTTP API,
      * called only by Schedule events whose Input is a synthetic HTTP API event carrying
@@ -268,6 +282,11 @@ class TemplateTest {
     }
 
     @Test
+    void secretsComeFromSsmNotFromTheTemplate() {
+        assertNoProblems("template.yaml carries a secret as a parameter", secretProblems(template));
+    }
+
+    @Test
     void noWildcardActionsOrResourcesAnywhere() {
         assertNoProblems("template.yaml grants wildcard permissions", wildcardProblems(template));
     }
@@ -358,6 +377,9 @@ class TemplateTest {
         String apiIdVariable = CodeFacts.property("internalApiId").env();
         String table = tableId(template);
         String indexArn = "${" + table + ".Arn}/index/" + CallLedger.QUEUE_INDEX;
+        String pathVariable = CodeFacts.property("secretsSsmPath").env();
+        String pathParameter = ssmPathParameter(template, webhookFunction);
+        String adminTokenArn = ssmArn(pathParameter, "admin-token");
         return Stream.of(
                 // function settings, per function and through Globals
                 drift("Runtime written as a number (SAM's schema lets this pass)",
@@ -441,15 +463,40 @@ class TemplateTest {
                 // environment
                 drift("a variable of no setting (e.g. misspelt)",
                         t -> environment(t).put(CodeFacts.ENV_PREFIX + "NO_SUCH_SETTING", "x"), "NO_SUCH_SETTING"),
-                drift("a required setting left out", t -> environment(t).remove("CALLBRIDGE_PIPEDRIVE_API_TOKEN"),
-                        "CALLBRIDGE_PIPEDRIVE_API_TOKEN"),
-                drift("the webhook token left out", t -> environment(t).remove("CALLBRIDGE_WEBHOOK_TOKEN"),
-                        "CALLBRIDGE_WEBHOOK_TOKEN"),
-                drift("the admin token left out", t -> environment(t).remove("CALLBRIDGE_ADMIN_TOKEN"),
-                        "CALLBRIDGE_ADMIN_TOKEN"),
+                drift("a required setting left out", t -> environment(t).remove("CALLBRIDGE_PIPEDRIVE_BASE_URL"),
+                        "CALLBRIDGE_PIPEDRIVE_BASE_URL"),
+                drift("the SSM path left out: no Pipedrive token", t -> environment(t).remove(pathVariable),
+                        "(CALLBRIDGE_PIPEDRIVE_API_TOKEN) has no default and is a secret read from SSM"),
+                drift("the SSM path left out: no webhook token", t -> environment(t).remove(pathVariable),
+                        "(CALLBRIDGE_WEBHOOK_TOKEN) has no default usable in production"),
+                drift("the SSM path left out: no admin token", t -> environment(t).remove(pathVariable),
+                        "(CALLBRIDGE_ADMIN_TOKEN) has no default usable in production"),
                 drift("a required setting emptied by one function",
-                        t -> functionEnvironment(t, scheduledFunction).put("CALLBRIDGE_PIPEDRIVE_API_TOKEN", ""),
-                        scheduledFunction + ": CALLBRIDGE_PIPEDRIVE_API_TOKEN"),
+                        t -> functionEnvironment(t, scheduledFunction).put("CALLBRIDGE_PIPEDRIVE_BASE_URL", ""),
+                        scheduledFunction + ": CALLBRIDGE_PIPEDRIVE_BASE_URL"),
+                // secrets: from SSM only
+                drift("a secret as a plain value", t -> environment(t).put("CALLBRIDGE_WEBHOOK_TOKEN", "s3cret-token"),
+                        "CALLBRIDGE_WEBHOOK_TOKEN is set in the template"),
+                drift("a secret set by one function", t -> functionEnvironment(t, scheduledFunction)
+                        .put("CALLBRIDGE_PIPEDRIVE_API_TOKEN", "x"),
+                        scheduledFunction + ": CALLBRIDGE_PIPEDRIVE_API_TOKEN is set in the template"),
+                drift("a secret from a NoEcho parameter again", t -> {
+                    ((ObjectNode) t.get("Parameters")).set("AdminToken", NODES.objectNode().put("Type", "String")
+                            .put("NoEcho", true).put("MinLength", 16));
+                    environment(t).set("CALLBRIDGE_ADMIN_TOKEN", NODES.objectNode().put("Ref", "AdminToken"));
+                }, "AdminToken is NoEcho"),
+                drift("a NoEcho parameter again, even unused by a secret variable", t -> parameter(t, "DefaultOwnerEmail")
+                        .put("NoEcho", true), "DefaultOwnerEmail is NoEcho"),
+                drift("the SSM path written out", t -> environment(t).put(pathVariable, "/callbridge/"),
+                        pathVariable + " is \"/callbridge/\""),
+                drift("the SSM path emptied by one function", t -> functionEnvironment(t, scheduledFunction)
+                        .put(pathVariable, ""), scheduledFunction + ": " + pathVariable + " is"),
+                drift("the SSM path parameter without its pattern", t -> parameter(t, pathParameter)
+                        .remove("AllowedPattern"), pathParameter + " (the SSM path of the secrets) has AllowedPattern"),
+                drift("the SSM path parameter taking paths without a trailing slash", t -> parameter(t, pathParameter)
+                        .put("AllowedPattern", "^/.*$"), pathParameter + " (the SSM path of the secrets) has"),
+                drift("the SSM path defaulting to no path", t -> parameter(t, pathParameter).put("Default",
+                        "/callbridge"), "Parameter " + pathParameter + " defaults to"),
                 drift("a required setting whose parameter defaults to empty",
                         t -> parameter(t, "PipedriveBaseUrl").put("Default", ""), "PipedriveBaseUrl"),
                 drift("a table name written out", t -> environment(t).put("CALLBRIDGE_TABLE", "callbridge"),
@@ -533,6 +580,33 @@ class TemplateTest {
                 drift("a wildcard resource", t -> statement(t).put("Resource", "*"), "Resource"),
                 drift("a wildcard index ARN in a !Sub", t -> resourceArray(statement(t))
                         .add(subNode("${" + table + ".Arn}/index/*")), "/index/*"),
+                // IAM for the secrets
+                drift("an SSM parameter not granted", t -> removeResource(ssmStatement(t, webhookFunction),
+                        adminTokenArn), adminTokenArn + "\" at start-up, but is not granted"),
+                drift("an SSM parameter not granted by one function", t -> removeResource(ssmStatement(t,
+                        scheduledFunction), adminTokenArn), scheduledFunction + " reads the SSM parameter"),
+                drift("the SSM statement left out of one function", t -> removeSsmStatement(t, scheduledFunction),
+                        "it has no " + SSM_ACTION + " statement"),
+                drift("an SSM parameter the code does not read", t -> resourceArray(ssmStatement(t, webhookFunction))
+                        .add(subNode(ssmArn(pathParameter, "database-password"))), "database-password"),
+                drift("an SSM parameter ARN with the path written out", t -> resourceArray(ssmStatement(t,
+                        webhookFunction)).add(subNode(SSM_PARAMETER_ARN + "/callbridge/webhook-token")),
+                        "parameter/callbridge/webhook-token"),
+                drift("an SSM parameter ARN with a doubled slash", t -> resourceArray(ssmStatement(t, webhookFunction))
+                        .add(subNode(SSM_PARAMETER_ARN + "/${" + pathParameter + "}webhook-token")),
+                        "parameter/${" + pathParameter + "}webhook-token"),
+                drift("a wildcard SSM parameter", t -> resourceArray(ssmStatement(t, webhookFunction))
+                        .add(subNode(SSM_PARAMETER_ARN + "${" + pathParameter + "}*")), "${" + pathParameter + "}*"),
+                drift("a path-wide SSM action", t -> ((ArrayNode) ssmStatement(t, webhookFunction).get("Action"))
+                        .add("ssm:GetParametersByPath"), "ssm:GetParametersByPath"),
+                drift("a wildcard SSM action", t -> ((ArrayNode) ssmStatement(t, webhookFunction).get("Action"))
+                        .add("ssm:*"), "ssm:*"),
+                drift("kms:Decrypt granted (the AWS-managed key needs none)", t -> ((ArrayNode) ssmStatement(t,
+                        webhookFunction).get("Action")).add("kms:Decrypt"), "kms:Decrypt"),
+                drift("GetParameters mixed into the DynamoDB statement", t -> actions(t).add(SSM_ACTION),
+                        "together with DynamoDB actions"),
+                drift("SSM granted to a function that reads no secret", t -> environment(t).remove(pathVariable),
+                        "none (it does not set " + pathVariable + ")"),
                 drift("a managed policy", t -> ((ArrayNode) functionProperties(t).get("Policies"))
                         .add("AmazonDynamoDBFullAccess"), "AmazonDynamoDBFullAccess"),
                 drift("a SAM policy template on one function", t -> ((ArrayNode) properties(t, scheduledFunction)
@@ -567,7 +641,8 @@ class TemplateTest {
         for (Function<ObjectNode, List<String>> check : List.<Function<ObjectNode, List<String>>>of(
                 TemplateTest::functionProblems, TemplateTest::routeProblems, TemplateTest::scheduleProblems,
                 TemplateTest::environmentProblems, TemplateTest::tableProblems, TemplateTest::policyProblems,
-                TemplateTest::wildcardProblems, TemplateTest::outputProblems, TemplateTest::referenceProblems)) {
+                TemplateTest::wildcardProblems, TemplateTest::outputProblems, TemplateTest::referenceProblems,
+                TemplateTest::secretProblems)) {
             try {
                 problems.addAll(check.apply(t));
             } catch (RuntimeException e) {
@@ -839,6 +914,25 @@ class TemplateTest {
         Map<String, JsonNode> env = effectiveEnvironment(t, fn);
         Map<String, ConfigProperty> byEnv = CodeFacts.CONFIG.stream()
                 .collect(Collectors.toMap(ConfigProperty::env, p -> p, (a, b) -> a, TreeMap::new));
+        String pathVariable = CodeFacts.property("secretsSsmPath").env();
+        JsonNode pathValue = env.get(pathVariable);
+        String pathParameter = ssmPathParameter(t, fn);
+        if (pathValue != null && pathParameter == null) {
+            problems.add(fn + ": " + pathVariable + " is " + describe(pathValue) + "; it must be !Ref of the template's"
+                    + " parameter naming the SSM path of the secrets (the IAM policy is written against it)");
+        }
+        if (pathParameter != null) {
+            problems.addAll(ssmPathParameterProblems(pathParameter, t.path("Parameters").get(pathParameter)));
+        }
+        Set<String> secretProperties = SSM_SECRETS.stream().map(Secret::property).collect(Collectors.toSet());
+        for (Secret secret : SSM_SECRETS) {
+            String variable = toEnv(secret.property());
+            if (env.containsKey(variable)) {
+                problems.add(fn + ": " + variable + " is set in the template (" + describe(env.get(variable)) + "), but"
+                        + " it is a secret: it must come from SSM (SecureString <" + pathVariable + ">"
+                        + secret.parameter() + "), never from a template value or parameter");
+            }
+        }
         for (String name : env.keySet()) {
             if (name.startsWith(CodeFacts.ENV_PREFIX) && !byEnv.containsKey(name)
                     && !CodeFacts.ENV_READ_BY_PROPERTIES.contains(name)) {
@@ -850,7 +944,13 @@ class TemplateTest {
             JsonNode value = env.get(p.env());
             boolean required = p.required() || REQUIRED_IN_PRODUCTION.contains(p.method());
             if (value == null) {
-                if (required) {
+                if (required && secretProperties.contains(p.name())) {
+                    if (pathParameter == null) {
+                        problems.add(fn + ": " + p.name() + " (" + p.env() + ") has no default" + (p.required() ? ""
+                                : " usable in production") + " and is a secret read from SSM, but the template does"
+                                + " not set " + pathVariable + " to the SSM path parameter");
+                    }
+                } else if (required) {
                     problems.add(fn + ": " + p.name() + " has no default" + (p.required() ? "" : " usable in production")
                             + ", but the template does not set " + p.env());
                 }
@@ -919,6 +1019,58 @@ class TemplateTest {
             }
         }
         return problems;
+    }
+
+    /** The parameter a function's CALLBRIDGE_SECRETS_SSM_PATH refers to (!Ref), or null. */
+    private static String ssmPathParameter(ObjectNode t, String fn) {
+        JsonNode value = effectiveEnvironment(t, fn).get(CodeFacts.property("secretsSsmPath").env());
+        String name = value == null ? null : value.path("Ref").textValue();
+        return name != null && t.path("Parameters").has(name) ? name : null;
+    }
+
+    /** The SSM path parameter takes exactly the paths the code takes, and defaults to one of them. */
+    private static List<String> ssmPathParameterProblems(String name, JsonNode parameter) {
+        List<String> problems = new ArrayList<>();
+        String pattern = SsmSecretsConfigSourceFactory.PATH.pattern();
+        if (!pattern.equals(parameter.path("AllowedPattern").textValue())) {
+            problems.add("Parameter " + name + " (the SSM path of the secrets) has AllowedPattern "
+                    + describe(parameter.get("AllowedPattern")) + "; it must be \"" + pattern + "\", the paths"
+                    + " SsmSecretsConfigSourceFactory takes (the ARNs are written as parameter${" + name + "}<name>)");
+        }
+        JsonNode defaultValue = parameter.get("Default");
+        if (defaultValue == null || !SsmSecretsConfigSourceFactory.PATH.matcher(defaultValue.asText()).matches()) {
+            problems.add("Parameter " + name + " defaults to " + describe(defaultValue) + ", which is no SSM path"
+                    + " such as /callbridge/ (starting and ending with '/')");
+        }
+        if (parameter.path("NoEcho").asBoolean(false)) {
+            problems.add("Parameter " + name + " is NoEcho, but a path is no secret");
+        }
+        return problems;
+    }
+
+    /** No secret is a template parameter any more: nothing is NoEcho (the secrets live in SSM Parameter Store). */
+    static List<String> secretProblems(ObjectNode t) {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> parameter : t.path("Parameters").properties()) {
+            if (parameter.getValue().path("NoEcho").asBoolean(false)
+                    || "true".equalsIgnoreCase(parameter.getValue().path("NoEcho").asText())) {
+                problems.add("Parameter " + parameter.getKey() + " is NoEcho: a secret as a template parameter ends up"
+                        + " in the functions' plain environment; put it in SSM Parameter Store as a SecureString under"
+                        + " the secrets path instead (SsmSecretsConfigSourceFactory.SECRETS)");
+            }
+        }
+        return problems;
+    }
+
+    /** The ARNs of the SSM parameters a function reads at start-up: none unless it sets the SSM path. */
+    private static Set<String> ssmArns(ObjectNode t, String fn) {
+        String parameter = ssmPathParameter(t, fn);
+        return parameter == null ? Set.of() : SSM_SECRETS.stream().map(s -> ssmArn(parameter, s.parameter()))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static String ssmArn(String pathParameter, String secret) {
+        return SSM_PARAMETER_ARN + "${" + pathParameter + "}" + secret;
     }
 
     /** Key schema, attribute definitions, secondary indexes, TTL and billing of the table against CallLedger. */
@@ -1035,7 +1187,8 @@ class TemplateTest {
 
     /**
      * Each function's statements grant exactly the DynamoDB actions the code calls, on the table's ARN, and the
-     * actions the code calls on an index also on that index's ARN; no other resource.
+     * actions the code calls on an index also on that index's ARN; no other resource. Besides, in a statement of its
+     * own, {@value #SSM_ACTION} on exactly the SSM parameters the function reads (none unless it sets the path).
      */
     static List<String> policyProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
@@ -1064,6 +1217,9 @@ class TemplateTest {
             }
             Map<String, String> granted = new TreeMap<>(); // lower-case action -> as written
             Map<String, Set<String>> grantedOn = new TreeMap<>(); // resource ARN -> lower-case actions
+            Set<String> ssmExpected = ssmArns(t, fn);
+            Set<String> ssmGranted = new TreeSet<>();
+            boolean ssmStatement = false;
             for (JsonNode statement : statements) {
                 if ("Deny".equals(statement.path("Effect").textValue())) {
                     continue;
@@ -1075,17 +1231,38 @@ class TemplateTest {
                     }
                 }
                 Set<String> actions = new TreeSet<>();
+                boolean ssm = false;
                 for (JsonNode action : asList(statement.path("Action"))) {
                     String a = action.asText();
-                    if (!a.toLowerCase(Locale.ROOT).startsWith("dynamodb:")) {
-                        problems.add(fn + " is granted " + a + ", but the code calls no AWS API other than DynamoDB");
+                    if (a.equalsIgnoreCase(SSM_ACTION)) {
+                        ssm = true;
+                    } else if (!a.toLowerCase(Locale.ROOT).startsWith("dynamodb:")) {
+                        problems.add(fn + " is granted " + a + ", but the code calls no AWS API other than DynamoDB"
+                                + " and " + SSM_ACTION + " (the secrets at start-up; with the AWS-managed key"
+                                + " alias/aws/ssm no kms grant is needed)");
                     } else {
                         granted.put(a.toLowerCase(Locale.ROOT), a);
                         actions.add(a.toLowerCase(Locale.ROOT));
                     }
                 }
+                if (ssm && !actions.isEmpty()) {
+                    problems.add(sid + " grants " + SSM_ACTION + " together with DynamoDB actions; give the secrets a"
+                            + " statement of their own");
+                }
+                ssmStatement |= ssm;
                 for (JsonNode resource : asList(statement.path("Resource"))) {
                     String arn = arnText(resource);
+                    if (ssm) {
+                        if (arn == null || !ssmExpected.contains(arn)) {
+                            problems.add(sid + " grants " + SSM_ACTION + " on " + describe(resource) + "; expected"
+                                    + " exactly the parameters " + fn + " reads: " + (ssmExpected.isEmpty()
+                                            ? "none (it does not set " + CodeFacts.property("secretsSsmPath").env() + ")"
+                                            : ssmExpected.stream().map(x -> "!Sub \"" + x + "\"").toList()));
+                        } else {
+                            ssmGranted.add(arn);
+                        }
+                        continue;
+                    }
                     if (arn == null || !(arn.equals(tableArn) || indexArns.containsKey(arn))) {
                         problems.add(sid + " has Resource " + describe(resource) + "; expected only "
                                 + expectedResources + " (the table, and the indexes the code queries)");
@@ -1095,6 +1272,12 @@ class TemplateTest {
                 }
                 if (!statement.has("Resource")) {
                     problems.add(sid + " has no Resource");
+                }
+            }
+            for (String arn : ssmExpected) {
+                if (!ssmGranted.contains(arn)) {
+                    problems.add(fn + " reads the SSM parameter !Sub \"" + arn + "\" at start-up, but is not granted "
+                            + SSM_ACTION + " on it" + (ssmStatement ? "" : " (it has no " + SSM_ACTION + " statement)"));
                 }
             }
             for (Map.Entry<String, String> g : granted.entrySet()) {
@@ -1837,6 +2020,31 @@ class TemplateTest {
 
     private static ObjectNode statement(ObjectNode t, String fn) {
         return (ObjectNode) properties(t, fn).path("Policies").path(0).path("Statement").path(0);
+    }
+
+    /** A function's statement granting ssm:GetParameters. */
+    private static ObjectNode ssmStatement(ObjectNode t, String fn) {
+        for (JsonNode policy : properties(t, fn).path("Policies")) {
+            for (JsonNode statement : policy.path("Statement")) {
+                if (texts(statement.path("Action")).contains(SSM_ACTION)) {
+                    return (ObjectNode) statement;
+                }
+            }
+        }
+        throw new IllegalStateException(fn + " has no statement granting " + SSM_ACTION);
+    }
+
+    private static void removeSsmStatement(ObjectNode t, String fn) {
+        ObjectNode ssm = ssmStatement(t, fn);
+        for (JsonNode policy : properties(t, fn).path("Policies")) {
+            ArrayNode statements = (ArrayNode) policy.path("Statement");
+            for (int i = 0; i < statements.size(); i++) {
+                if (statements.get(i) == ssm) {
+                    statements.remove(i);
+                    return;
+                }
+            }
+        }
     }
 
     private static ArrayNode actions(ObjectNode t) {
