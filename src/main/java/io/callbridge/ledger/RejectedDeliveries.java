@@ -29,6 +29,10 @@ public class RejectedDeliveries {
     /** One rejected delivery as stored. */
     public record Rejected(String id, Instant receivedAt, String contentType, int status, String reason, int bodyLength,
             String body) {
+        /** Whether the kept body is the whole body MyOperator sent (only then can it be replayed). */
+        public boolean complete() {
+            return body != null && body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length == bodyLength;
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -43,12 +47,13 @@ public class RejectedDeliveries {
     }
 
     public String keep(String contentType, byte[] body, int status, String reason, Instant now) {
-        String id = UUID.randomUUID().toString();
+        // sortable by time (newest first is a reverse Query) and unique
+        String id = String.format("%013d-%s", now.toEpochMilli(), UUID.randomUUID().toString().substring(0, 8));
         int length = body == null ? 0 : body.length;
         String stored = body == null ? "" : new String(body, 0, Math.min(length, MAX_STORED_BODY), StandardCharsets.UTF_8);
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(CallLedger.PK, CallLedger.s(PARTITION));
-        item.put(CallLedger.SK, CallLedger.s(now + "#" + id));
+        item.put(CallLedger.SK, CallLedger.s(id));
         item.put("id", CallLedger.s(id));
         item.put("receivedAt", CallLedger.s(now.toString()));
         item.put("contentType", CallLedger.s(contentType == null ? "" : contentType));
@@ -59,6 +64,22 @@ public class RejectedDeliveries {
         item.put(CallLedger.TTL_ATTRIBUTE, CallLedger.n(now.plus(retention).getEpochSecond()));
         dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
         return id;
+    }
+
+    /** One kept delivery by id, unless it expired. */
+    public java.util.Optional<Rejected> find(String id, Instant now) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of(CallLedger.PK, CallLedger.s(PARTITION), CallLedger.SK, CallLedger.s(id)))).item();
+        if (item == null || item.isEmpty() || CallLedger.num(item, CallLedger.TTL_ATTRIBUTE) < now.getEpochSecond()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(fromItem(item));
+    }
+
+    private static Rejected fromItem(Map<String, AttributeValue> item) {
+        return new Rejected(CallLedger.str(item, "id"), Instant.parse(CallLedger.str(item, "receivedAt")),
+                CallLedger.str(item, "contentType"), (int) CallLedger.num(item, "status"),
+                CallLedger.str(item, "reason"), (int) CallLedger.num(item, "bodyLength"), CallLedger.str(item, "body"));
     }
 
     /** The newest rejected deliveries still within their retention. */
@@ -72,10 +93,7 @@ public class RejectedDeliveries {
                 .items().stream()
                 .filter(item -> CallLedger.num(item, CallLedger.TTL_ATTRIBUTE) >= now.getEpochSecond())
                 .limit(limit)
-                .map(item -> new Rejected(CallLedger.str(item, "id"), Instant.parse(CallLedger.str(item, "receivedAt")),
-                        CallLedger.str(item, "contentType"), (int) CallLedger.num(item, "status"),
-                        CallLedger.str(item, "reason"), (int) CallLedger.num(item, "bodyLength"),
-                        CallLedger.str(item, "body")))
+                .map(RejectedDeliveries::fromItem)
                 .toList();
     }
 }

@@ -3,7 +3,11 @@ package io.callbridge.web;
 import io.callbridge.ledger.RejectedDeliveries;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
+import io.callbridge.pipedrive.PipedriveUsage;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
+import java.nio.charset.StandardCharsets;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -37,6 +41,9 @@ public class RejectedDeliveriesResource {
     RejectedDeliveries rejected;
 
     @Inject
+    DeliveryIntake intake;
+
+    @Inject
     Clock clock;
 
     @GET
@@ -55,6 +62,29 @@ public class RejectedDeliveriesResource {
         List<RejectedDeliveries.Rejected> items = rejected.newest(n, clock.instant()).stream()
                 .map(RejectedDeliveriesResource::preview).toList();
         return Response.ok(new RejectedList(items.size(), items)).build();
+    }
+
+    /**
+     * {@code POST /admin/rejected/{id}/replay}: takes a kept delivery again, as if MyOperator had just sent it
+     * (after a fix, or after a setting changed). Answers like the webhook; a delivery refused again is not kept twice.
+     */
+    @POST
+    @Path("/{id}/replay")
+    public Response replay(@HeaderParam("X-Admin-Token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+            @PathParam("id") String id) {
+        Response refused = admin.refuse(token, auth);
+        if (refused != null) {
+            return refused;
+        }
+        long started = System.nanoTime();
+        PipedriveUsage.reset();
+        return rejected.find(id, clock.instant())
+                .map(r -> r.complete()
+                        ? intake.take(r.contentType().isEmpty() ? null : r.contentType(),
+                                r.body().getBytes(StandardCharsets.UTF_8), started, false)
+                        : ErrorMappers.json(409, WebhookResponse.rejected("the kept body was cut at "
+                                + RejectedDeliveries.MAX_STORED_BODY + " bytes; it cannot be delivered again")))
+                .orElseGet(() -> ErrorMappers.json(404, WebhookResponse.rejected("no kept delivery with this id")));
     }
 
     private static RejectedDeliveries.Rejected preview(RejectedDeliveries.Rejected r) {

@@ -51,6 +51,11 @@ public final class LambdaEvents {
         return post(load(fileName));
     }
 
+    public static Reply post(ObjectNode event, Consumer<ObjectNode> change) {
+        change.accept(event);
+        return post(event);
+    }
+
     public static Reply post(String fileName, Consumer<ObjectNode> change) {
         ObjectNode event = load(fileName);
         change.accept(event);

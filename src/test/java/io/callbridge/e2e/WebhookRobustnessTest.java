@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.callbridge.e2e.LambdaEvents.Reply;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.pipedrive.FakeFault;
@@ -69,6 +70,41 @@ class WebhookRobustnessTest {
     }
 
     @Test
+    void everyRefusalIsLoggedWithItsReasonButNeverTheSecretOrTheFullNumber() {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("callbridge.delivery");
+        logger.addHandler(capture);
+        try {
+            LambdaEvents.post(CALL, LambdaEvents.token("local-webhook-tokeX"));
+            LambdaEvents.post(CALL, LambdaEvents.token(null));
+            LambdaEvents.post(CALL, LambdaEvents.body("application/json",
+                    "{\"_ai\":\"x9\",\"_cl\":\"+91 98450 1236x7\",\"_ev\":1,\"_su\":1,\"_st\":1767513600,\"_ld\":[]}"));
+        } finally {
+            logger.removeHandler(capture);
+        }
+        String all = String.join("\n", lines);
+        assertTrue(all.contains("\"reason\":\"wrong webhook token\""), all);
+        assertTrue(all.contains("\"reason\":\"missing webhook token"), all);
+        assertTrue(all.contains("is not a phone number"), all);
+        assertFalse(all.contains("local-webhook-tok"), "no secret in the log: " + all);
+        assertFalse(all.contains("98450 1236"), "numbers are masked: " + all);
+    }
+
+    @Test
     void tokenIsAcceptedAsBearerHeader() {
         Reply reply = LambdaEvents.post(CALL, LambdaEvents.token(null).andThen(
                 e -> e.withObject("/headers").put("authorization", "Bearer local-webhook-token")));
@@ -125,6 +161,48 @@ class WebhookRobustnessTest {
         assertEquals(413, listed.body().at("/deliveries/0/status").asInt());
         assertEquals(300_011, listed.body().at("/deliveries/0/bodyLength").asInt());
         assertEquals(4096, listed.body().at("/deliveries/0/body").asText().length(), "listed as a preview");
+    }
+
+    @Inject
+    io.callbridge.ledger.RejectedDeliveries rejectedDeliveries;
+
+    static ObjectNode adminPost(String path) {
+        ObjectNode e = LambdaEvents.load("admin/replay-all.json");
+        e.put("routeKey", "POST " + path).put("rawPath", path);
+        e.withObject("/requestContext").put("routeKey", "POST " + path);
+        e.withObject("/requestContext/http").put("path", path);
+        return e;
+    }
+
+    @Test
+    void aKeptDeliveryCanBeDeliveredAgainByAnAdmin() throws Exception {
+        // as if an older version had refused a good delivery: the replay takes it like the webhook does
+        String body = LambdaEvents.load(CALL).get("body").asText();
+        String id = rejectedDeliveries.keep("application/x-www-form-urlencoded", body.getBytes(StandardCharsets.UTF_8),
+                400, "refused by an older version", java.time.Instant.now());
+        Reply replayed = LambdaEvents.post(adminPost("/admin/rejected/" + id + "/replay"));
+        assertEquals(200, replayed.status(), replayed.body()::toString);
+        assertEquals("logged", replayed.field("status"));
+        assertEquals(1, pipedrive.activities().size());
+
+        // still unparseable: answered like the webhook, and not kept a second time
+        LambdaEvents.post(CALL, LambdaEvents.body("application/json", "{\"_ai\": \"trunc"));
+        String badId = LambdaEvents.post("admin/list-rejected.json").body().at("/deliveries/0/id").asText();
+        Reply again = LambdaEvents.post(adminPost("/admin/rejected/" + badId + "/replay"));
+        assertEquals(400, again.status(), again.body()::toString);
+        assertEquals(2, LambdaEvents.post("admin/list-rejected.json").body().path("count").asInt());
+
+        assertEquals(404, LambdaEvents.post(adminPost("/admin/rejected/0000000000000-nothere/replay")).status());
+        Reply noToken = LambdaEvents.post(adminPost("/admin/rejected/" + id + "/replay"),
+                e -> e.withObject("/headers").remove("x-admin-token"));
+        assertEquals(401, noToken.status());
+    }
+
+    @Test
+    void aTruncatedKeptDeliveryCannotBeReplayed() {
+        LambdaEvents.post(CALL, LambdaEvents.body("application/json", "{\"x\":\"" + "y".repeat(100_000) + "\"}"));
+        String id = LambdaEvents.post("admin/list-rejected.json").body().at("/deliveries/0/id").asText();
+        assertEquals(409, LambdaEvents.post(adminPost("/admin/rejected/" + id + "/replay")).status());
     }
 
     @Test
