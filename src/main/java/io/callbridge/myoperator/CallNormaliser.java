@@ -124,6 +124,22 @@ final class CallNormaliser {
         return Duration.ofSeconds(seconds.longValue());
     }
 
+    /**
+     * A duration MyOperator states in seconds: absent is null, but a negative one or one over 24 hours is refused
+     * rather than quietly logged as "0 min" (the meaning would be a guess).
+     */
+    static Duration statedSeconds(BigDecimal seconds, String field) throws InvalidWebhookException {
+        if (seconds == null) {
+            return null;
+        }
+        Duration d = talkSeconds(seconds);
+        if (d == null) {
+            throw new InvalidWebhookException(field + " (" + seconds.toPlainString() + ") is "
+                    + (seconds.signum() < 0 ? "negative" : "longer than 24 hours"));
+        }
+        return d;
+    }
+
     /** An agent from its (already truncated) fields; null when the webhook named nothing about them. */
     static Agent agent(String id, String name, String email, String phone, String extension) {
         Agent agent = new Agent(id, name, email, phone, extension);

@@ -46,8 +46,9 @@ final class V2EventReader {
             return v != null && v.equalsIgnoreCase(value);
         }
 
-        Duration talkTime() {
-            return CallNormaliser.talkSeconds(lenientNumber(node, "talk_duration"));
+        Duration talkTime() throws InvalidWebhookException {
+            return CallNormaliser.statedSeconds(lenientNumber(node, "talk_duration"),
+                    "payload.legs[" + node.path("leg_index").asText("?") + "].talk_duration");
         }
     }
 
@@ -207,7 +208,11 @@ final class V2EventReader {
     }
 
     /** Talk time of an answered call: the answering agent's, else the customer leg's, else the whole duration. */
-    private static Duration talkTime(Leg answering, List<Leg> legs, JsonNode payload) {
+    private static Duration talkTime(Leg answering, List<Leg> legs, JsonNode payload) throws InvalidWebhookException {
+        for (Leg leg : legs) {
+            leg.talkTime(); // every stated talk time must make sense, used or not
+        }
+        Duration total = CallNormaliser.statedSeconds(lenientNumber(payload, "duration"), "payload.duration");
         if (answering != null && answering.talkTime() != null) {
             return answering.talkTime();
         }
@@ -216,7 +221,6 @@ final class V2EventReader {
                 return leg.talkTime();
             }
         }
-        Duration total = CallNormaliser.talkSeconds(lenientNumber(payload, "duration"));
         return total == null ? Duration.ZERO : total;
     }
 }

@@ -38,6 +38,16 @@ class RejectionsTest {
     }
 
     @Test
+    void impossibleDurationsAreRefusedNotLoggedAsZeroMinutes() {
+        var negative = ParserFixture.sample(ParserFixture.V2_END_ANSWERED);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) negative.at("/payload/legs/0")).put("talk_duration", -100);
+        assertEquals("payload.legs[1].talk_duration (-100) is negative", ParserFixture.rejection(negative));
+        var years = ParserFixture.sample(ParserFixture.V2_END_ANSWERED);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) years.get("payload")).put("duration", 99_999_999);
+        assertEquals("payload.duration (99999999) is longer than 24 hours", ParserFixture.rejection(years));
+    }
+
+    @Test
     void invalidUtf8IsRejectedNotReplaced() {
         byte[] body = {'{', '"', '_', 'a', 'i', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
         assertEquals("body is not valid UTF-8 text", rejection(JSON, body));
