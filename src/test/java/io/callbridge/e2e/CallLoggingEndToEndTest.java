@@ -221,6 +221,46 @@ class CallLoggingEndToEndTest {
     }
 
     @Test
+    void aVoicemailIsAnOpenFollowUpForTheAgentTheCallRang() {
+        long asha = pipedrive.addPerson(null, "Asha Rao", "+919845012367");
+        long deal = pipedrive.addDeal(null, asha, "Asha – renewal", "open", days(3));
+
+        Reply reply = LambdaEvents.post("10-incoming-voicemail-v1-form.json");
+
+        assertEquals(200, reply.status(), reply.body()::toString);
+        Activity a = onlyActivity();
+        assertEquals(deal, a.dealId());
+        assertEquals("Voicemail – inbound call", a.subject());
+        assertFalse(a.done());
+        assertNull(a.duration());
+        assertEquals(PRIYA, a.ownerId());
+        assertTrue(a.note().contains("voicemail") && a.note().contains("5e1d2c3b4a59687766554433221100ff-v2.mp3"), a.note());
+    }
+
+    @Test
+    void aTransferredCallBelongsToTheAgentWhoFinallyAnswered() {
+        long asha = pipedrive.addPerson(null, "Asha Rao", "+919845012367");
+        pipedrive.addDeal(null, asha, "Asha – renewal", "open", days(3));
+
+        Reply reply = LambdaEvents.post("11-incoming-transferred-v1-json.json");
+
+        assertEquals(200, reply.status(), reply.body()::toString);
+        Activity a = onlyActivity();
+        assertEquals(TestWorld.ROHAN, a.ownerId());
+        assertEquals("00:04", a.duration());
+        assertTrue(a.done());
+        assertTrue(a.note().contains("Answered by: Rohan Das") && a.note().contains("Priya Nair"), a.note());
+    }
+
+    @Test
+    void aDispositionEventIsIgnored() {
+        Reply reply = LambdaEvents.post("12-incoming-v2-disposition-ignored.json");
+        assertEquals(200, reply.status());
+        assertEquals("ignored", reply.field("status"));
+        assertTrue(pipedrive.requests().isEmpty());
+    }
+
+    @Test
     void outgoingCallToUnknownNumberIsSkippedWithoutAnyWrite() {
         Reply reply = LambdaEvents.post("09-outgoing-unknown-number-v1-json.json");
 
