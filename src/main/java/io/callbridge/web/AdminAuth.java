@@ -18,8 +18,8 @@ public class AdminAuth {
 
     @Inject
     public AdminAuth(CallbridgeConfig config) {
-        this.secret = new SharedSecret(config.adminToken(), "CALLBRIDGE_ADMIN_TOKEN",
-                "admin token (X-Admin-Token header or Authorization: Bearer)");
+        this.secret = new SharedSecret(config.adminToken(), "CALLBRIDGE_ADMIN_TOKEN", "admin token",
+                "X-Admin-Token header or Authorization: Bearer");
     }
 
     /** Null when the request may pass, else the 401 answer to return. */

@@ -18,16 +18,24 @@ final class SharedSecret {
 
     private final Optional<byte[]> expected;
     private final String setting;
+    private final String name;
     private final String where;
 
     /**
      * @param setting the environment variable that configures it, named in the refusal when it is unset
+     * @param name    what it is ("webhook token"), named in the refusals
      * @param where   how a client presents it, named in the refusal when nothing was presented
      */
-    SharedSecret(Optional<String> secret, String setting, String where) {
+    SharedSecret(Optional<String> secret, String setting, String name, String where) {
         this.expected = secret.map(String::trim).filter(t -> !t.isEmpty()).map(SharedSecret::sha256);
         this.setting = setting;
+        this.name = name;
         this.where = where;
+    }
+
+    /** Whether one of the presented values (the first non-blank, as in {@link #check}) is this secret. */
+    boolean matches(String... presented) {
+        return check(presented).accepted();
     }
 
     /** Checks the first non-blank of the presented values (header, bearer, query ... in the caller's order). */
@@ -43,9 +51,9 @@ final class SharedSecret {
             }
         }
         if (given == null) {
-            return new Verdict(false, "missing " + where);
+            return new Verdict(false, "missing " + name + " (" + where + ")");
         }
-        return MessageDigest.isEqual(expected.get(), sha256(given)) ? Verdict.OK : new Verdict(false, "wrong token");
+        return MessageDigest.isEqual(expected.get(), sha256(given)) ? Verdict.OK : new Verdict(false, "wrong " + name);
     }
 
     static String bearer(String authorization) {
