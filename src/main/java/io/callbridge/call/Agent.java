@@ -1,7 +1,5 @@
 package io.callbridge.call;
 
-import java.util.Locale;
-
 /**
  * A MyOperator user who took part in a call. Any field may be missing: MyOperator's v2
  * {@code call.summary} can carry {@code email: null}, {@code call.end} carries only a phone.
@@ -19,9 +17,9 @@ public record Agent(String myOperatorId, String name, String email, String phone
         extension = Text.blankToNull(extension);
     }
 
-    /** The e-mail as the mapping compares it: trimmed, lower case; null when absent. */
+    /** The e-mail as Callbridge compares it ({@link Emails#normalise}); null when absent. */
     public String normalisedEmail() {
-        return email == null ? null : email.trim().toLowerCase(Locale.ROOT);
+        return Emails.normalise(email);
     }
 
     /** Someone a person reading the note recognises: name, else e-mail, else phone, else id. */

@@ -1,5 +1,7 @@
 package io.callbridge.mapping;
 
+import io.callbridge.call.Emails;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.callbridge.mapping;
 
+import io.callbridge.call.Emails;
+
 import io.callbridge.mapping.SyncReport.Entry;
 import java.time.Instant;
 import java.util.ArrayList;

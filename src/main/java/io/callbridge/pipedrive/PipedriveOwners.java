@@ -2,7 +2,7 @@ package io.callbridge.pipedrive;
 
 import io.callbridge.call.Agent;
 import io.callbridge.config.CallbridgeConfig;
-import io.callbridge.mapping.Emails;
+import io.callbridge.call.Emails;
 import io.callbridge.pipedrive.PipedriveModels.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,15 +37,15 @@ public class PipedriveOwners {
 
     PipedriveOwners(PipedriveGateway gateway, Optional<String> defaultOwnerEmail, Duration cacheFor, Clock clock) {
         this.gateway = gateway;
-        this.defaultOwnerEmail = defaultOwnerEmail.map(PipedriveOwners::normaliseEmail).filter(s -> !s.isEmpty());
+        this.defaultOwnerEmail = defaultOwnerEmail.map(Emails::normalise);
         this.cacheFor = cacheFor;
         this.clock = clock;
     }
 
     public OwnerChoice ownerFor(Agent agent) {
         List<User> all = users();
-        String email = agent == null ? null : normaliseEmail(agent.email());
-        if (email != null && !email.isEmpty()) {
+        String email = agent == null ? null : agent.normalisedEmail();
+        if (email != null) {
             Optional<User> match = byEmail(all, email);
             if (match.isPresent()) {
                 return new OwnerChoice(match.get().id(), "agent-email");
@@ -61,7 +61,7 @@ public class PipedriveOwners {
 
     /** The active Pipedrive user with this e-mail (the lowest id when several have it). */
     public Optional<Long> activeUserByEmail(String email) {
-        String e = normaliseEmail(email);
+        String e = Emails.normalise(email);
         return e == null ? Optional.empty() : byEmail(users(), e).map(User::id);
     }
 
@@ -80,14 +80,10 @@ public class PipedriveOwners {
                 .orElse(new OwnerChoice(null, "pipedrive-default"));
     }
 
-    /** Trimmed, Unicode-normalised (NFKC), lower case; null when blank (see {@link Emails#normalise}). */
-    public static String normaliseEmail(String email) {
-        return Emails.normalise(email);
-    }
 
     private static Optional<User> byEmail(List<User> all, String email) {
         // Deterministic when two users share an e-mail: the lowest id (the older account).
-        return all.stream().filter(User::usable).filter(u -> email.equals(normaliseEmail(u.email())))
+        return all.stream().filter(User::usable).filter(u -> email.equals(Emails.normalise(u.email())))
                 .min((a, b) -> Long.compare(a.id(), b.id()));
     }
 

@@ -5,7 +5,7 @@ import io.callbridge.call.Call;
 import io.callbridge.config.CallbridgeConfig;
 import io.callbridge.ledger.UserMappingStore;
 import io.callbridge.ledger.UserMappingStore.Stored;
-import io.callbridge.mapping.Emails;
+import io.callbridge.call.Emails;
 import io.callbridge.mapping.MappingIndex;
 import io.callbridge.mapping.UserMapping;
 import io.callbridge.pipedrive.OwnerChoice;

@@ -1,9 +1,9 @@
-package io.callbridge.mapping;
+package io.callbridge.call;
 
 import java.text.Normalizer;
 import java.util.Locale;
 
-/** E-mail addresses as the user mapping compares them. */
+/** E-mail addresses as Callbridge compares them everywhere (agents, Pipedrive users, the user mapping). */
 public final class Emails {
     private Emails() {
     }
