@@ -80,8 +80,18 @@ public interface CallbridgeConfig {
     @WithDefault("400")
     int retentionDays();
 
-    /** How long the Pipedrive users list is reused before it is read again (seconds). */
-    @WithDefault("300")
+    /**
+     * How long a number's Pipedrive person, once found by a search, is used without searching again (days); the
+     * person is still re-read and checked on every call. 0 searches for every call.
+     */
+    @WithDefault("7")
+    int numberCacheDays();
+
+    /**
+     * How long the Pipedrive users list is reused before it is read again (seconds), by every function instance: the
+     * user sync (every 15 minutes) re-reads it, so with the default a call rarely pays the 20 tokens it costs.
+     */
+    @WithDefault("1200")
     int usersCacheSeconds();
 
     /** Upper bound of one wait for Pipedrive's rate limit (Retry-After) inside a delivery (ms). */

@@ -64,6 +64,10 @@ public interface PipedriveApi {
             @QueryParam("sort_by") String sortBy, @QueryParam("sort_direction") String sortDirection,
             @QueryParam("limit") int limit);
 
+    @GET
+    @Path("/api/v2/deals/{id}")
+    Envelope<Deal> getDeal(@PathParam("id") long id);
+
     @POST
     @Path("/api/v2/deals")
     Envelope<Deal> createDeal(NewDeal deal);

@@ -89,6 +89,11 @@ public class PipedriveGateway {
         return read("person " + id, COST_GET, () -> api.getPerson(id, withOpenDealsCount ? "open_deals_count" : null)).data();
     }
 
+    /** One deal, whatever its status (archived and deleted deals included, flagged as such). */
+    public Deal deal(long id) {
+        return read("deal " + id, COST_GET, () -> api.getDeal(id)).data();
+    }
+
     /** Open deals of a person, most recently updated first (archived deals are not listed by Pipedrive). */
     public List<Deal> openDeals(long personId) {
         Envelope<List<Deal>> r = read("open deals of person " + personId, COST_LIST,

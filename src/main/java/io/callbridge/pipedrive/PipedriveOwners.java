@@ -16,14 +16,17 @@ import org.jboss.logging.Logger;
 /**
  * Chooses the owner of a call: the Pipedrive user with the agent's e-mail (trimmed, case-insensitive,
  * active and not deleted), else the user of {@code CALLBRIDGE_DEFAULT_OWNER_EMAIL}, else the token's user.
- * The users list is cached for a few minutes per warm function instance. An unknown agent, or a users list
- * that cannot be read, never fails a call: the fallback owner takes it.
+ * The users list is reused for {@code CALLBRIDGE_USERS_CACHE_SECONDS}, in memory and through a copy shared by all
+ * function instances ({@link UserListCache}, refreshed by every read and by the user sync), so a cold instance
+ * does not spend 20 tokens on it. An unknown agent, or a users list that cannot be read, never fails a call: the
+ * fallback owner takes it.
  */
 @ApplicationScoped
 public class PipedriveOwners {
     private static final Logger LOG = Logger.getLogger(PipedriveOwners.class);
 
     private final PipedriveGateway gateway;
+    private final UserListCache shared;
     private final Optional<String> defaultOwnerEmail;
     private final Duration cacheFor;
     private final Clock clock;
@@ -31,12 +34,15 @@ public class PipedriveOwners {
     private volatile Instant loadedAt = Instant.EPOCH;
 
     @Inject
-    public PipedriveOwners(PipedriveGateway gateway, CallbridgeConfig config) {
-        this(gateway, config.defaultOwnerEmail(), Duration.ofSeconds(config.usersCacheSeconds()), Clock.systemUTC());
+    public PipedriveOwners(PipedriveGateway gateway, UserListCache shared, CallbridgeConfig config) {
+        this(gateway, shared, config.defaultOwnerEmail(), Duration.ofSeconds(config.usersCacheSeconds()),
+                Clock.systemUTC());
     }
 
-    PipedriveOwners(PipedriveGateway gateway, Optional<String> defaultOwnerEmail, Duration cacheFor, Clock clock) {
+    PipedriveOwners(PipedriveGateway gateway, UserListCache shared, Optional<String> defaultOwnerEmail,
+            Duration cacheFor, Clock clock) {
         this.gateway = gateway;
+        this.shared = shared;
         this.defaultOwnerEmail = defaultOwnerEmail.map(Emails::normalise);
         this.cacheFor = cacheFor;
         this.clock = clock;
@@ -87,17 +93,32 @@ public class PipedriveOwners {
                 .min((a, b) -> Long.compare(a.id(), b.id()));
     }
 
+    /** Reads the users list from Pipedrive now and shares it with the other instances (the user sync does this). */
+    public List<User> reload() {
+        Instant now = clock.instant();
+        List<User> fresh = gateway.users();
+        users = fresh;
+        loadedAt = now;
+        shared.store(new UserListCache.Snapshot(fresh, now));
+        return fresh;
+    }
+
     private List<User> users() {
         Instant now = clock.instant();
         List<User> cached = users;
         if (cached != null && now.isBefore(loadedAt.plus(cacheFor))) {
             return cached;
         }
+        if (!cacheFor.isZero()) {
+            Optional<UserListCache.Snapshot> copy = shared.load().filter(c -> now.isBefore(c.readAt().plus(cacheFor)));
+            if (copy.isPresent()) {
+                users = copy.get().users();
+                loadedAt = copy.get().readAt();
+                return users;
+            }
+        }
         try {
-            List<User> fresh = gateway.users();
-            users = fresh;
-            loadedAt = now;
-            return fresh;
+            return reload();
         } catch (PipedriveException e) {
             LOG.warnf("Pipedrive users could not be read (%s); the call gets the fallback owner", e.getMessage());
             return cached != null ? cached : List.of();

@@ -36,26 +36,78 @@ public class PipedrivePersonFinder {
         this.phones = phones;
     }
 
-    /** What Pipedrive holds for this E.164 number. */
+    /** What a search of Pipedrive finds for a number, and whether more than one person has it. */
+    public record Found(CrmMatch match, boolean shared) {
+    }
+
+    /** What Pipedrive holds for this E.164 number (one search, then the chosen person's open deals). */
     public CrmMatch find(String e164) {
-        Optional<Long> person = personFor(e164);
+        return search(e164).match();
+    }
+
+    /** Like {@link #find}, telling also whether several persons have the number. */
+    public Found search(String e164) {
+        List<Long> matching = personsWith(e164);
+        Optional<Long> person = choose(matching);
         if (person.isEmpty()) {
-            return CrmMatch.noPerson();
+            return new Found(CrmMatch.noPerson(), false);
         }
-        return openDealOf(person.get())
+        CrmMatch match = openDealOf(person.get())
                 .map(deal -> CrmMatch.personWithOpenDeal(person.get(), deal))
                 .orElse(CrmMatch.personWithoutOpenDeal(person.get()));
+        return new Found(match, matching.size() > 1);
+    }
+
+    /**
+     * Checks a remembered person without searching: re-reads the person (1 token) and, unless Pipedrive counts no
+     * open deal for them, finds the open deal (1 token when the remembered deal is their only open one, else the
+     * deals list). Empty when the person was deleted or merged away, or no longer has the number.
+     */
+    public Optional<CrmMatch> verify(long personId, Long rememberedDealId, String e164) {
+        Person p;
+        try {
+            p = gateway.person(personId, true);
+        } catch (PipedriveException e) {
+            if (e.notFound()) {
+                return Optional.empty(); // merged into another person, deleted, or hidden from the token's user
+            }
+            throw e;
+        }
+        if (p == null || Boolean.TRUE.equals(p.isDeleted()) || !hasNumber(p, e164)) {
+            return Optional.empty();
+        }
+        Integer open = p.openDealsCount();
+        if (open != null && open == 0) {
+            return Optional.of(CrmMatch.personWithoutOpenDeal(personId));
+        }
+        if (open != null && open == 1 && rememberedDealId != null) {
+            Optional<Long> stillOpen = openDealById(rememberedDealId, personId);
+            if (stillOpen.isPresent()) {
+                return Optional.of(CrmMatch.personWithOpenDeal(personId, stillOpen.get()));
+            }
+        }
+        return Optional.of(openDealOf(personId)
+                .map(deal -> CrmMatch.personWithOpenDeal(personId, deal))
+                .orElse(CrmMatch.personWithoutOpenDeal(personId)));
     }
 
     /** The person with this number, chosen as described above. */
     public Optional<Long> personFor(String e164) {
+        return choose(personsWith(e164));
+    }
+
+    /** Ids of the persons with a phone that is this number, ascending (one loose search, filtered). */
+    private List<Long> personsWith(String e164) {
         String term = phones.nationalSignificantNumber(e164);
-        List<Long> matching = gateway.searchPersonsByPhone(term).stream()
+        return gateway.searchPersonsByPhone(term).stream()
                 .filter(p -> p.phones() != null && p.phones().stream().anyMatch(ph -> phones.sameNumber(ph, e164)))
                 .map(PersonHit::id)
                 .distinct()
                 .sorted()
                 .toList();
+    }
+
+    private Optional<Long> choose(List<Long> matching) {
         if (matching.size() <= 1) {
             return matching.stream().findFirst();
         }
@@ -74,14 +126,35 @@ public class PipedrivePersonFinder {
         return Optional.of(matching.get(0));
     }
 
+    private boolean hasNumber(Person p, String e164) {
+        return p.phones() != null && p.phones().stream().anyMatch(c -> c != null && phones.sameNumber(c.value(), e164));
+    }
+
+    /** The deal, if it is still an open, live deal of this person. */
+    private Optional<Long> openDealById(long dealId, long personId) {
+        try {
+            Deal d = gateway.deal(dealId);
+            return d != null && isOpenDealOf(d, personId) ? Optional.of(dealId) : Optional.empty();
+        } catch (PipedriveException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isOpenDealOf(Deal d, long personId) {
+        return d.id() != null && "open".equals(d.status()) && !Boolean.TRUE.equals(d.isDeleted())
+                && !Boolean.TRUE.equals(d.isArchived()) && (d.personId() == null || d.personId() == personId);
+    }
+
     /**
      * A person with this number created in the last moments, found without the search index (which lags):
      * the newest persons, filtered by phone. Used to find a person whose create answer was lost.
      */
     public Optional<Long> recentlyCreatedPersonFor(String e164) {
         return gateway.newestPersons().stream()
-                .filter(p -> p.id() != null && !Boolean.TRUE.equals(p.isDeleted()) && p.phones() != null)
-                .filter(p -> p.phones().stream().anyMatch(c -> c != null && phones.sameNumber(c.value(), e164)))
+                .filter(p -> p.id() != null && !Boolean.TRUE.equals(p.isDeleted()) && hasNumber(p, e164))
                 .map(Person::id)
                 .min(Long::compare);
     }
@@ -89,9 +162,7 @@ public class PipedrivePersonFinder {
     /** The most recently updated open deal of a person (never won, lost, deleted or archived). */
     public Optional<Long> openDealOf(long personId) {
         return gateway.openDeals(personId).stream()
-                .filter(d -> d.id() != null && "open".equals(d.status()))
-                .filter(d -> !Boolean.TRUE.equals(d.isDeleted()) && !Boolean.TRUE.equals(d.isArchived()))
-                .filter(d -> d.personId() == null || d.personId() == personId)
+                .filter(d -> isOpenDealOf(d, personId))
                 .max(Comparator.comparing((Deal d) -> d.updateTime() == null ? "" : d.updateTime())
                         .thenComparing(Deal::id))
                 .map(Deal::id);

@@ -72,6 +72,7 @@ public class CallProcessor {
     private final PendingEvents pending;
     private final NumberLocks numbers;
     private final PipedrivePersonFinder finder;
+    private final CallerLookup callers;
     private final OwnerResolver owners;
     private final PipedriveGateway pipedrive;
     private final CallActivityText text;
@@ -80,12 +81,13 @@ public class CallProcessor {
 
     @Inject
     public CallProcessor(CallLedger ledger, PendingEvents pending, NumberLocks numbers, PipedrivePersonFinder finder,
-            OwnerResolver owners, PipedriveGateway pipedrive, CallActivityText text, CallbridgeConfig config,
+            CallerLookup callers, OwnerResolver owners, PipedriveGateway pipedrive, CallActivityText text, CallbridgeConfig config,
             Clock clock) {
         this.ledger = ledger;
         this.pending = pending;
         this.numbers = numbers;
         this.finder = finder;
+        this.callers = callers;
         this.owners = owners;
         this.pipedrive = pipedrive;
         this.text = text;
@@ -227,6 +229,7 @@ public class CallProcessor {
                     // a person or deal we were about to use was merged or deleted: look the number up again
                     LOG.infof("Call %s: %s; looking the number up again", record.callKey(), e.getMessage());
                     record.plan(null, null).personId(null).dealId(null).personAttemptAtMs(null).dealAttemptAtMs(null);
+                    callers.forget(record.call().customerNumber());
                     resolvedAgain = true;
                     continue;
                 }
@@ -239,7 +242,7 @@ public class CallProcessor {
         Call call = record.call();
         OwnerChoice owner = owners.ownerFor(call.ownerCandidate());
         if (record.planAction() == null) {
-            decide(record, finder.find(call.customerNumber()));
+            decide(record, lookUp(call));
         }
         CallPlan plan = plan(record);
         if (!plan.logsActivity()) {
@@ -254,6 +257,22 @@ public class CallProcessor {
         record.state(CallState.LOGGED).lease(null, 0).lastError(null);
         checkpoint(record);
         return outcome(Kind.LOGGED, record, null);
+    }
+
+    /**
+     * Who the number belongs to. A remembered person saves the search; but a person or deal is never created on
+     * the strength of a remembered answer: before that, Pipedrive is searched to confirm nobody else has the number.
+     */
+    private CrmMatch lookUp(Call call) {
+        String number = call.customerNumber();
+        CallerLookup.Lookup found = callers.find(number);
+        if (found.remembered()) {
+            CallPlan plan = CallDecider.decide(call.direction(), found.match(), config.policies());
+            if (plan.createsPerson() || plan.createsDeal()) {
+                found = callers.searchAgain(number);
+            }
+        }
+        return found.match();
     }
 
     private void decide(CallRecord record, CrmMatch match) {
@@ -322,6 +341,9 @@ public class CallProcessor {
                         List.of(new ContactValue(call.customerNumber(), true, "mobile")), owner.userId())).id());
         record.personId(person.id());
         checkpoint(record);
+        if (!person.found()) {
+            callers.personCreated(call.customerNumber(), person.id(), null);
+        }
         return person.found() ? null : person.id();
     }
 
@@ -338,6 +360,9 @@ public class CallProcessor {
                             boxed(config.dealPipelineId()), boxed(config.dealStageId()))).id());
             record.dealId(deal.id());
             checkpoint(record);
+            if (!deal.found()) {
+                callers.dealCreated(call.customerNumber(), personId, deal.id());
+            }
             return deal.found() ? null : deal.id();
         } catch (PipedriveException e) {
             if (!e.dealLimitReached()) {

@@ -11,7 +11,7 @@ import io.callbridge.mapping.UserMatcher.SyncResult;
 import io.callbridge.myoperator.MyOperatorDirectory;
 import io.callbridge.myoperator.MyOperatorException;
 import io.callbridge.pipedrive.PipedriveException;
-import io.callbridge.pipedrive.PipedriveGateway;
+import io.callbridge.pipedrive.PipedriveOwners;
 import io.callbridge.pipedrive.PipedriveModels.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,16 +36,16 @@ public class UserSyncService {
     static final Duration LAST_SEEN_PRECISION = Duration.ofDays(1);
 
     private final MyOperatorDirectory myOperator;
-    private final PipedriveGateway pipedrive;
+    private final PipedriveOwners pipedriveOwners;
     private final UserMappingStore store;
     private final OwnerResolver owners;
     private final Clock clock;
 
     @Inject
-    public UserSyncService(MyOperatorDirectory myOperator, PipedriveGateway pipedrive, UserMappingStore store,
+    public UserSyncService(MyOperatorDirectory myOperator, PipedriveOwners pipedriveOwners, UserMappingStore store,
             OwnerResolver owners, Clock clock) {
         this.myOperator = myOperator;
-        this.pipedrive = pipedrive;
+        this.pipedriveOwners = pipedriveOwners;
         this.store = store;
         this.owners = owners;
         this.clock = clock;
@@ -65,7 +65,7 @@ public class UserSyncService {
             if (api && myOperatorUsers.isEmpty() && !previous.isEmpty()) {
                 throw new MyOperatorException(0, "MyOperator listed no users, the mapping has " + previous.size());
             }
-            pipedriveUsers = pipedrive.users().stream().filter(u -> u.id() != null).map(UserSyncService::crmUser)
+            pipedriveUsers = pipedriveOwners.reload().stream().filter(u -> u.id() != null).map(UserSyncService::crmUser)
                     .toList();
             if (pipedriveUsers.isEmpty()) {
                 throw new PipedriveException(0, null, "Pipedrive listed no users", null, false);

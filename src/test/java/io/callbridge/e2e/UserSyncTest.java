@@ -21,7 +21,7 @@ import io.callbridge.mapping.UserMapping;
 import io.callbridge.myoperator.MyOperatorDirectory;
 import io.callbridge.processing.OwnerResolver;
 import io.callbridge.processing.UserSyncService;
-import io.callbridge.pipedrive.PipedriveGateway;
+import io.callbridge.pipedrive.PipedriveOwners;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.myoperator.MyOperatorFake;
 import io.callbridge.testing.myoperator.MyOperatorFakeResource;
@@ -66,7 +66,7 @@ class UserSyncTest {
     UserMappingStore store;
 
     @Inject
-    PipedriveGateway gateway;
+    PipedriveOwners pipedriveOwners;
 
     @Inject
     OwnerResolver resolver;
@@ -281,7 +281,7 @@ class UserSyncTest {
         assertEquals(OwnerResolver.BY_ID, ownerRule(reply), "before any sync: the e-mail seen before, looked up");
 
         UserSyncService noApi = new UserSyncService(new MyOperatorDirectory(Optional.empty(), "http://127.0.0.1:9",
-                "/user", phones, json), gateway, store, resolver, Clock.systemUTC());
+                "/user", phones, json), pipedriveOwners, store, resolver, Clock.systemUTC());
         SyncReport report = noApi.sync();
         assertTrue(report.ok(), report::toString);
         assertEquals(UserMapping.SOURCE_WEBHOOK, report.myOperatorSource());

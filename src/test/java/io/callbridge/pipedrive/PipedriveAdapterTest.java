@@ -51,6 +51,20 @@ class PipedriveAdapterTest {
     @Inject
     PipedriveGateway gateway;
 
+    @Inject
+    UserListCache sharedUsers;
+
+    static final UserListCache NO_SHARED_COPY = new UserListCache() {
+        @Override
+        public Optional<Snapshot> load() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void store(Snapshot snapshot) {
+        }
+    };
+
     @BeforeEach
     void reset() {
         world.reset(pipedrive);
@@ -121,10 +135,30 @@ class PipedriveAdapterTest {
         pipedrive.fault(FakeFault.on("GET", "^/v1/users$").status(500).always());
         // a fresh instance: the application's one may hold the list an earlier test class read (and would rightly
         // fall back to it), depending on the order the test classes run in
-        PipedriveOwners cold = new PipedriveOwners(gateway, Optional.of("admin@example.com"), Duration.ZERO,
-                Clock.systemUTC());
+        PipedriveOwners cold = new PipedriveOwners(gateway, NO_SHARED_COPY, Optional.of("admin@example.com"),
+                Duration.ZERO, Clock.systemUTC());
         assertEquals(new OwnerChoice(null, "pipedrive-default"),
                 cold.ownerFor(new Agent("1", "Priya", "priya.nair@example.com", null, null)));
+    }
+
+    @Test
+    void aColdInstanceUsesTheUsersListAnotherInstanceReadAMomentAgo() {
+        PipedriveOwners first = new PipedriveOwners(gateway, sharedUsers, Optional.of("admin@example.com"),
+                Duration.ofMinutes(20), Clock.systemUTC());
+        PipedriveOwners second = new PipedriveOwners(gateway, sharedUsers, Optional.of("admin@example.com"),
+                Duration.ofMinutes(20), Clock.systemUTC());
+        Agent priya = new Agent("1", "Priya", "priya.nair@example.com", null, null);
+
+        assertEquals(new OwnerChoice(PRIYA, "agent-email"), first.ownerFor(priya));
+        assertEquals(new OwnerChoice(PRIYA, "agent-email"), second.ownerFor(priya));
+        assertEquals(1, pipedrive.requests("GET", "^/v1/users$").size(), "the second instance read the shared copy");
+
+        // once the copy is older than the cache period, an instance reads Pipedrive again
+        PipedriveOwners later = new PipedriveOwners(gateway, sharedUsers, Optional.of("admin@example.com"),
+                Duration.ofMinutes(20), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(21)));
+        pipedrive.setUserActive(PRIYA, false);
+        assertEquals(new OwnerChoice(ADMIN, "default-owner-email"), later.ownerFor(priya));
+        assertEquals(2, pipedrive.requests("GET", "^/v1/users$").size());
     }
 
     @Test

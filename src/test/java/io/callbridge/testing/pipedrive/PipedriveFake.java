@@ -483,6 +483,43 @@ public final class PipedriveFake implements AutoCloseable {
         }
     }
 
+    /** Replaces a person's phones (as a user editing the person in Pipedrive would); searches see it at once. */
+    public void setPersonPhones(long personId, String... phones) {
+        ArrayNode values = NODES.arrayNode();
+        List.of(phones).forEach(values::add);
+        synchronized (lock) {
+            require(persons, personId, "person").put("update_time", now()).set("phones", contacts(values, "mobile"));
+        }
+    }
+
+    /**
+     * Merges one person into another as Pipedrive does: the survivor gets the merged person's phones, and the merged
+     * person is gone (its id answers 404).
+     */
+    public void mergePersons(long mergedId, long survivorId) {
+        synchronized (lock) {
+            ObjectNode merged = require(persons, mergedId, "person");
+            ObjectNode survivor = require(persons, survivorId, "person");
+            ArrayNode phones = ((ArrayNode) survivor.get("phones")).deepCopy();
+            merged.get("phones").forEach(ph -> phones.add(((ObjectNode) ph.deepCopy()).put("primary", false)));
+            survivor.set("phones", phones);
+            survivor.put("update_time", now());
+            deals.values().stream().filter(d -> Long.valueOf(mergedId).equals(lng(d, "person_id")))
+                    .forEach(d -> d.put("person_id", survivorId));
+            persons.remove(mergedId);
+        }
+    }
+
+    /** Sets a deal's status (open, won or lost), as a salesperson closing or reopening it would. */
+    public void setDealStatus(long dealId, String status) {
+        if (!Set.of("open", "won", "lost").contains(status)) {
+            throw new IllegalArgumentException("status must be open, won or lost: " + status);
+        }
+        synchronized (lock) {
+            require(deals, dealId, "deal").put("status", status).put("update_time", now());
+        }
+    }
+
     /** Deactivates (or re-activates) a user: an inactive owner_id is a 400. */
     public void setUserActive(long userId, boolean active) {
         synchronized (lock) {
