@@ -66,11 +66,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Keeps {@code template.yaml} (the SAM application) in step with SAM's schema and with the code, since SAM CLI does
- * not run here: every function's handler and runtime (its own or from {@code Globals.Function}), the HTTP API routes
+ * not run here: every function's handler, runtime and memory (its own or from {@code Globals.Function}) for each value
+ * of the {@value #RUNTIME_PARAMETER} parameter, the JVM build and the native one (see {@link Build};
+ * {@link CloudFormationConditions} resolves the template's conditions as CloudFormation would), the HTTP API routes
  * against the public JAX-RS resources, the schedules against the internal ones (under {@value #INTERNAL_PATH}), each
  * function's environment against {@link CallbridgeConfig}, the DynamoDB table and its indexes against
  * {@link CallLedger}, each function's IAM policy against the DynamoDB calls in the sources and the SSM parameters
@@ -104,8 +107,21 @@ class TemplateTest {
     private static final String HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
     /** The request handler behind QuarkusStreamHandler in quarkus-amazon-lambda-http. */
     private static final String HTTP_HANDLER = "io.quarkus.amazon.lambda.http.LambdaHttpHandler";
-    /** What the quarkus-amazon-lambda packaging writes on {@code ./mvnw package}. */
+    /** What the quarkus-amazon-lambda packaging writes on {@code ./mvnw package}, with and without -Pnative. */
     private static final String CODE_URI = "target/function.zip";
+    /** The template parameter that says which build {@value #CODE_URI} holds; its values are {@link Build}'s. */
+    private static final String RUNTIME_PARAMETER = "Runtime";
+    /**
+     * The Lambda runtime of the native build. Not provided.al2: Quarkus' native container build (the UBI 9 Mandrel
+     * builder image, Quarkus 3.19 on) links the bootstrap against glibc 2.34, and Amazon Linux 2 has glibc 2.26
+     * ("GLIBC_2.34 not found" at every cold start, quarkusio/quarkus#47058); Amazon Linux 2023 has 2.34.
+     */
+    private static final String NATIVE_RUNTIME = "provided.al2023";
+    /** What the native bootstrap needs in its environment (as Quarkus' own sam.native.yaml sets it). */
+    private static final Map<String, String> NATIVE_ENVIRONMENT = Map.of("DISABLE_SIGNAL_HANDLERS", "true");
+    /** The memory Lambda lets a function have, in MB. */
+    private static final int MIN_MEMORY = 128;
+    private static final int MAX_MEMORY = 10240;
     /** Function properties SAM does not take in {@code Globals.Function}: each function must set its own. */
     private static final Set<String> NOT_GLOBAL = Set.of("Policies", "Role", "Events");
     /**
@@ -152,6 +168,26 @@ class TemplateTest {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What {@value #CODE_URI} can hold, by the value of the {@value #RUNTIME_PARAMETER} parameter that deploys it:
+     * the jar of {@code ./mvnw package} (the default: the build every other instruction makes) or the native
+     * bootstrap of {@code ./mvnw package -Pnative}.
+     */
+    enum Build {
+        JVM("jvm"), NATIVE("native");
+
+        final String parameterValue;
+
+        Build(String parameterValue) {
+            this.parameterValue = parameterValue;
+        }
+
+        @Override
+        public String toString() {
+            return RUNTIME_PARAMETER + "=" + parameterValue;
+        }
+    }
 
     private static ObjectNode template;
     private static JsonSchema samSchema;
@@ -216,6 +252,13 @@ class TemplateTest {
                 schemaErrors(template));
     }
 
+    @ParameterizedTest(name = "with {0}, the template as deployed is valid against SAM's schema")
+    @EnumSource(Build.class)
+    void eachBuildsTemplateIsValidAgainstSamSchema(Build build) {
+        assertNoProblems("with " + build + ", template.yaml does not validate against SAM's schema ("
+                + SAM_SCHEMA + ")", schemaErrors(resolved(template, build)));
+    }
+
     static Stream<Arguments> schemaViolations() {
         String webhookFunction = "/Resources/" + webhookFunctionId(template);
         return Stream.of(
@@ -253,6 +296,121 @@ class TemplateTest {
     @Test
     void functionsRunTheQuarkusHandlerOnTheJavaReleaseOfTheBuild() {
         assertNoProblems("the functions' code settings drifted", functionProblems(template));
+    }
+
+    @Test
+    void runtimeParameterOffersBothBuildsAndDefaultsToTheJvm() {
+        JsonNode parameter = template.path("Parameters").path(RUNTIME_PARAMETER);
+        assertEquals("String", parameter.path("Type").asText(), "Parameter " + RUNTIME_PARAMETER + ".Type");
+        assertEquals(Set.of("jvm", "native"), new TreeSet<>(texts(parameter.path("AllowedValues"))),
+                "Parameter " + RUNTIME_PARAMETER + ".AllowedValues");
+        assertEquals(Build.JVM.parameterValue, parameter.path("Default").asText(),
+                "a deployment that does not say which build it deploys must get the one ./mvnw package makes");
+        ObjectNode byDefault = CloudFormationConditions.resolve(template, Map.of());
+        for (String fn : functionIds(byDefault)) {
+            assertEquals("java" + javaRelease(), functionSetting(byDefault, fn, "Runtime").asText(),
+                    fn + ".Runtime without parameter values");
+            assertEquals(HANDLER, functionSetting(byDefault, fn, "Handler").asText(),
+                    fn + ".Handler without parameter values");
+        }
+    }
+
+    @ParameterizedTest(name = "with {0}, every function gets that build's runtime, handler and environment")
+    @EnumSource(Build.class)
+    void eachBuildGetsItsRuntimeHandlerAndEnvironment(Build build) {
+        ObjectNode t = resolved(template, build);
+        assertTrue(!functionIds(t).isEmpty(), "template.yaml has no " + FUNCTION_TYPE);
+        for (String fn : functionIds(t)) {
+            String where = build + ": " + fn + ".";
+            assertEquals(CODE_URI, functionSetting(t, fn, "CodeUri").asText(), where + "CodeUri");
+            Map<String, JsonNode> env = effectiveEnvironment(t, fn);
+            switch (build) {
+                case JVM -> {
+                    assertEquals("java" + javaRelease(), functionSetting(t, fn, "Runtime").asText(), where + "Runtime");
+                    assertEquals(HANDLER, functionSetting(t, fn, "Handler").asText(), where + "Handler");
+                }
+                case NATIVE -> {
+                    assertEquals(NATIVE_RUNTIME, functionSetting(t, fn, "Runtime").asText(), where + "Runtime");
+                    JsonNode handler = functionSetting(t, fn, "Handler");
+                    assertTrue(handler != null && handler.isTextual() && !handler.textValue().isBlank(),
+                            where + "Handler must be some text (SAM requires one for a zip; provided.* ignores it),"
+                                    + " is " + describe(handler));
+                    NATIVE_ENVIRONMENT.forEach((name, value) -> assertEquals(value,
+                            env.containsKey(name) ? env.get(name).asText() : null, where + "Environment " + name));
+                }
+                default -> fail("no expectations for " + build);
+            }
+        }
+    }
+
+    @Test
+    void theNativeBuildTakesLessMemoryThanTheJvm() {
+        ObjectNode jvm = resolved(template, Build.JVM);
+        ObjectNode nativeBuild = resolved(template, Build.NATIVE);
+        for (String fn : functionIds(template)) {
+            int jvmMemory = functionSetting(jvm, fn, "MemorySize").asInt();
+            int nativeMemory = functionSetting(nativeBuild, fn, "MemorySize").asInt();
+            assertTrue(nativeMemory < jvmMemory, () -> fn + ": the native build is given " + nativeMemory
+                    + " MB, the JVM " + jvmMemory + " MB; a native image needs a fraction of the JVM's heap");
+        }
+    }
+
+    @Test
+    void conditionsAreResolvedAsCloudFormationDecides() throws IOException {
+        ObjectNode t = CloudFormationYaml.read("""
+                Parameters:
+                  Mode: {Type: String, Default: a, AllowedValues: [a, b]}
+                  Size: {Type: Number, Default: 3}
+                  Free: {Type: String}
+                Conditions:
+                  IsB: !Equals [!Ref Mode, b]
+                  IsA: !Not [!Condition IsB]
+                  Big: !Equals [!Ref Size, 5]
+                  BigB: !And [!Condition IsB, !Condition Big]
+                  AOrBig: !Or [!Condition IsA, !Condition Big]
+                Resources:
+                  Always:
+                    Type: X
+                    Properties:
+                      Pick: !If [IsB, bee, !If [Big, big-a, small-a]]
+                      Gone: !If [IsB, !Ref "AWS::NoValue", kept]
+                      List: [one, !If [IsA, !Ref "AWS::NoValue", two], !Ref Free]
+                      Both: !If [BigB, both, not-both]
+                      Either: !If [AOrBig, either, neither]
+                  OnlyB:
+                    Type: X
+                    Condition: IsB
+                """);
+        ObjectNode byDefault = CloudFormationConditions.resolve(t, Map.of());
+        assertEquals(JSON.readTree("""
+                {"Pick": "small-a", "Gone": "kept", "List": ["one", {"Ref": "Free"}],
+                 "Both": "not-both", "Either": "either"}
+                """), byDefault.path("Resources").path("Always").path("Properties"));
+        List<String> resources = new ArrayList<>();
+        byDefault.path("Resources").fieldNames().forEachRemaining(resources::add);
+        assertEquals(List.of("Always"), resources, "a resource whose Condition is false is left out");
+        ObjectNode b = CloudFormationConditions.resolve(t, Map.of("Mode", "b", "Size", "5"));
+        assertEquals(JSON.readTree("""
+                {"Pick": "bee", "List": ["one", "two", {"Ref": "Free"}], "Both": "both", "Either": "either"}
+                """), b.path("Resources").path("Always").path("Properties"));
+        assertTrue(b.path("Resources").has("OnlyB"));
+        assertEquals(t.get("Conditions"), b.get("Conditions"), "the Conditions section stays as written");
+        assertThrows(IllegalArgumentException.class, () -> CloudFormationConditions.resolve(t, Map.of("Mode", "c")),
+                "a value the parameter does not allow");
+        assertThrows(IllegalArgumentException.class, () -> CloudFormationConditions.resolve(t, Map.of("Modus", "a")),
+                "a parameter the template does not declare");
+        ObjectNode undeclared = t.deepCopy();
+        ((ObjectNode) undeclared.path("Resources").path("Always").path("Properties")).set("X",
+                NODES.objectNode().set("Fn::If", NODES.arrayNode().add("IsC").add("c").add("d")));
+        assertThrows(IllegalArgumentException.class, () -> CloudFormationConditions.resolve(undeclared, Map.of()),
+                "an !If naming no declared condition");
+        ObjectNode onFree = t.deepCopy();
+        ((ObjectNode) onFree.get("Conditions")).set("IsB", NODES.objectNode().set("Fn::Equals",
+                NODES.arrayNode().add(NODES.objectNode().put("Ref", "Free")).add("b")));
+        assertThrows(IllegalArgumentException.class, () -> CloudFormationConditions.resolve(onFree, Map.of()),
+                "a condition on a parameter with neither value nor default");
+        assertEquals("bee", CloudFormationConditions.resolve(onFree, Map.of("Free", "b"))
+                .path("Resources").path("Always").path("Properties").path("Pick").asText());
     }
 
     @Test
@@ -402,6 +560,35 @@ class TemplateTest {
                 drift("Policies in Globals (SAM does not take them there)",
                         t -> globalFunction(t).set("Policies", functionProperties(t).get("Policies").deepCopy()),
                         "Globals.Function.Policies"),
+                // the two builds
+                drift("the native build on provided.al2 (glibc 2.26; the bootstrap needs 2.34)",
+                        t -> setForBuild(t, "Runtime", Build.NATIVE, NODES.textNode("provided.al2")),
+                        "[" + Build.NATIVE + "] " + webhookFunction + ".Runtime is \"provided.al2\""),
+                drift("one Runtime whatever the parameter says", t -> globalFunction(t).put("Runtime",
+                        "java" + javaRelease()), "[" + Build.NATIVE + "] " + webhookFunction + ".Runtime"),
+                drift("the JVM build without the Quarkus handler", t -> setForBuild(t, "Handler", Build.JVM,
+                        NODES.textNode("not.used.in.provided.runtime")), "[" + Build.JVM + "] " + webhookFunction
+                                + ".Handler"),
+                drift("the native build without a Handler (SAM requires one for a zip)", t -> setForBuild(t, "Handler",
+                        Build.NATIVE, NODES.objectNode().put("Ref", "AWS::NoValue")),
+                        "[" + Build.NATIVE + "] " + webhookFunction + ".Handler is not set"),
+                drift("the native build without DISABLE_SIGNAL_HANDLERS", t -> environment(t)
+                        .remove("DISABLE_SIGNAL_HANDLERS"), "Environment DISABLE_SIGNAL_HANDLERS is not set"),
+                drift("a memory size Lambda does not take", t -> setForBuild(t, "MemorySize", Build.NATIVE,
+                        NODES.numberNode(64)), "[" + Build.NATIVE + "] " + webhookFunction + ".MemorySize is 64"),
+                drift("no Runtime parameter", t -> ((ObjectNode) t.get("Parameters")).remove(RUNTIME_PARAMETER),
+                        "no Parameter " + RUNTIME_PARAMETER),
+                drift("the Runtime parameter defaulting to native", t -> parameter(t, RUNTIME_PARAMETER)
+                        .put("Default", Build.NATIVE.parameterValue), "Parameter " + RUNTIME_PARAMETER
+                                + " defaults to \"native\""),
+                drift("the Runtime parameter without a default", t -> parameter(t, RUNTIME_PARAMETER).remove("Default"),
+                        "Parameter " + RUNTIME_PARAMETER + " defaults to not set"),
+                drift("the Runtime parameter offering the JVM only", t -> parameter(t, RUNTIME_PARAMETER)
+                        .set("AllowedValues", strings(Build.JVM.parameterValue)), "allowing [jvm]"),
+                drift("an !If on a misspelt condition", t -> ((ArrayNode) globalFunction(t).path("Runtime")
+                        .get("Fn::If")).set(0, NODES.textNode("IsNativ")), "condition IsNativ"),
+                drift("a condition used nowhere", t -> ((ObjectNode) t.get("Conditions")).set("IsProd",
+                        NODES.objectNode().set("Fn::Equals", strings("a", "b"))), "Condition IsProd is used nowhere"),
                 // HTTP API routes
                 drift("a misspelt route path", t -> eventProperties(t).put("Path",
                         eventProperties(t).get("Path").asText() + "-typo"), "-typo, but no JAX-RS resource method"),
@@ -652,7 +839,10 @@ class TemplateTest {
         return problems;
     }
 
-    /** Handler, Runtime, CodeUri of every function (its own or from Globals.Function, as SAM merges them). */
+    /**
+     * Handler, Runtime, CodeUri, MemorySize of every function (its own or from Globals.Function, as SAM merges them),
+     * for each {@link Build}: the template as deployed with that value of {@value #RUNTIME_PARAMETER}.
+     */
     static List<String> functionProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
         List<String> functions = functionIds(t);
@@ -677,26 +867,95 @@ class TemplateTest {
                         + " in Globals: set it on each function");
             }
         }
-        String release = javaRelease();
-        for (String fn : functions) {
-            JsonNode handler = functionSetting(t, fn, "Handler");
-            if (handler == null || !HANDLER.equals(handler.textValue())) {
-                problems.add(fn + ".Handler is " + describe(handler) + "; quarkus-amazon-lambda-http is invoked through "
-                        + HANDLER);
+        problems.addAll(runtimeParameterProblems(t.path("Parameters").get(RUNTIME_PARAMETER)));
+        for (Build build : Build.values()) {
+            ObjectNode deployed;
+            try {
+                deployed = resolved(t, build);
+            } catch (IllegalArgumentException e) {
+                problems.add("with " + build + ", the template cannot be resolved: " + e.getMessage());
+                continue;
             }
-            JsonNode runtime = functionSetting(t, fn, "Runtime");
-            if (runtime == null || !("java" + release).equals(runtime.textValue())) {
-                problems.add(fn + ".Runtime is " + describe(runtime) + ", but pom.xml compiles for Java " + release
-                        + " (maven.compiler.release): expected java" + release);
+            for (String fn : functionIds(deployed)) {
+                buildProblems(deployed, fn, build).forEach(p -> problems.add("[" + build + "] " + p));
             }
-            JsonNode codeUri = functionSetting(t, fn, "CodeUri");
-            if (codeUri == null || !CODE_URI.equals(codeUri.textValue())) {
-                problems.add(fn + ".CodeUri is " + describe(codeUri) + "; ./mvnw package writes " + CODE_URI);
+        }
+        return problems;
+    }
+
+    /** One function's code settings in the template as deployed for one build. */
+    private static List<String> buildProblems(ObjectNode t, String fn, Build build) {
+        List<String> problems = new ArrayList<>();
+        JsonNode handler = functionSetting(t, fn, "Handler");
+        JsonNode runtime = functionSetting(t, fn, "Runtime");
+        switch (build) {
+            case JVM -> {
+                if (handler == null || !HANDLER.equals(handler.textValue())) {
+                    problems.add(fn + ".Handler is " + describe(handler) + "; quarkus-amazon-lambda-http is invoked"
+                            + " through " + HANDLER);
+                }
+                String release = javaRelease();
+                if (runtime == null || !("java" + release).equals(runtime.textValue())) {
+                    problems.add(fn + ".Runtime is " + describe(runtime) + ", but pom.xml compiles for Java " + release
+                            + " (maven.compiler.release): expected java" + release);
+                }
             }
-            JsonNode packageType = functionSetting(t, fn, "PackageType");
-            if (packageType != null && !"Zip".equals(packageType.textValue())) {
-                problems.add(fn + ".PackageType is " + describe(packageType) + "; the build makes a zip, not an image");
+            case NATIVE -> {
+                if (handler == null || !handler.isTextual() || handler.textValue().isBlank()) {
+                    problems.add(fn + ".Handler is " + describe(handler) + "; the native bootstrap ignores it, but SAM"
+                            + " requires one for a zip (e.g. not.used.in.provided.runtime, as Quarkus writes)");
+                }
+                if (runtime == null || !NATIVE_RUNTIME.equals(runtime.textValue())) {
+                    problems.add(fn + ".Runtime is " + describe(runtime) + "; the native bootstrap runs on "
+                            + NATIVE_RUNTIME + " (not provided.al2: the bootstrap Quarkus' container build makes"
+                            + " needs glibc 2.34, Amazon Linux 2 has 2.26)");
+                }
+                Map<String, JsonNode> env = effectiveEnvironment(t, fn);
+                NATIVE_ENVIRONMENT.forEach((name, value) -> {
+                    if (!env.containsKey(name) || !value.equals(env.get(name).asText())) {
+                        problems.add(fn + ": Environment " + name + " is " + describe(env.get(name))
+                                + "; the native bootstrap needs \"" + value + "\"");
+                    }
+                });
             }
+            default -> problems.add("functionProblems() has no expectations for " + build);
+        }
+        JsonNode codeUri = functionSetting(t, fn, "CodeUri");
+        if (codeUri == null || !CODE_URI.equals(codeUri.textValue())) {
+            problems.add(fn + ".CodeUri is " + describe(codeUri) + "; ./mvnw package writes " + CODE_URI);
+        }
+        JsonNode packageType = functionSetting(t, fn, "PackageType");
+        if (packageType != null && !"Zip".equals(packageType.textValue())) {
+            problems.add(fn + ".PackageType is " + describe(packageType) + "; the build makes a zip, not an image");
+        }
+        JsonNode memory = functionSetting(t, fn, "MemorySize");
+        boolean wholeMb = memory != null && (memory.isIntegralNumber() || memory.isTextual())
+                && memory.asText().matches("\\d{1,5}");
+        if (memory != null && (!wholeMb || Integer.parseInt(memory.asText()) < MIN_MEMORY
+                || Integer.parseInt(memory.asText()) > MAX_MEMORY)) {
+            problems.add(fn + ".MemorySize is " + describe(memory) + "; Lambda takes a whole number of MB from "
+                    + MIN_MEMORY + " to " + MAX_MEMORY);
+        }
+        return problems;
+    }
+
+    /** The parameter choosing the build: exactly the builds there are, the JVM one by default. */
+    private static List<String> runtimeParameterProblems(JsonNode parameter) {
+        if (parameter == null) {
+            return List.of("template.yaml has no Parameter " + RUNTIME_PARAMETER + ": nothing says whether "
+                    + CODE_URI + " holds the jar or the native bootstrap");
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> builds = Arrays.stream(Build.values()).map(b -> b.parameterValue)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> allowed = new TreeSet<>(texts(parameter.path("AllowedValues")));
+        if (!"String".equals(parameter.path("Type").asText()) || !builds.equals(allowed)) {
+            problems.add("Parameter " + RUNTIME_PARAMETER + " is " + describe(parameter.get("Type")) + " allowing "
+                    + allowed + "; it must be a String allowing exactly " + builds);
+        }
+        if (!Build.JVM.parameterValue.equals(parameter.path("Default").asText(null))) {
+            problems.add("Parameter " + RUNTIME_PARAMETER + " defaults to " + describe(parameter.get("Default"))
+                    + "; it must default to " + Build.JVM.parameterValue + ", the build ./mvnw package makes");
         }
         return problems;
     }
@@ -1355,15 +1614,38 @@ class TemplateTest {
         return problems;
     }
 
-    /** Ref, GetAtt and ${...} in Sub name declared parameters, resources or pseudo parameters; no parameter is idle. */
+    /**
+     * Ref, GetAtt and ${...} in Sub name declared parameters, resources or pseudo parameters; Fn::If, Condition and a
+     * resource's Condition name declared conditions; no parameter and no condition is idle.
+     */
     static List<String> referenceProblems(ObjectNode t) {
         List<String> problems = new ArrayList<>();
         Set<String> parameters = new TreeSet<>();
         t.path("Parameters").fieldNames().forEachRemaining(parameters::add);
         Set<String> resources = new TreeSet<>();
         t.path("Resources").fieldNames().forEachRemaining(resources::add);
+        Set<String> conditions = new TreeSet<>();
+        t.path("Conditions").fieldNames().forEachRemaining(conditions::add);
         Set<String> used = new TreeSet<>();
+        Set<String> usedConditions = new TreeSet<>();
+        for (Map.Entry<String, JsonNode> section : List.of(Map.entry("Resources", t.path("Resources")),
+                Map.entry("Outputs", t.path("Outputs")))) {
+            section.getValue().properties().forEach(e -> {
+                if (e.getValue().has("Condition")) {
+                    checkCondition(e.getValue().get("Condition").asText(), "$." + section.getKey() + "." + e.getKey(),
+                            conditions, usedConditions, problems);
+                }
+            });
+        }
         walk(t, "", (path, node) -> {
+            JsonNode fnIf = node.get("Fn::If");
+            if (fnIf != null && node.size() == 1) {
+                checkCondition(fnIf.path(0).asText(), path, conditions, usedConditions, problems);
+            }
+            JsonNode condition = node.get("Condition");
+            if (condition != null && condition.isTextual() && node.size() == 1) {
+                checkCondition(condition.textValue(), path, conditions, usedConditions, problems);
+            }
             JsonNode ref = node.get("Ref");
             if (ref != null && ref.isTextual() && node.size() == 1) {
                 checkName(ref.textValue(), false, path, parameters, resources, Set.of(), used, problems);
@@ -1391,7 +1673,21 @@ class TemplateTest {
                 problems.add("Parameter " + parameter + " is referenced nowhere: it sets nothing");
             }
         }
+        for (String condition : conditions) {
+            if (!usedConditions.contains(condition)) {
+                problems.add("Condition " + condition + " is used nowhere: it decides nothing");
+            }
+        }
         return problems;
+    }
+
+    private static void checkCondition(String name, String path, Set<String> conditions, Set<String> used,
+            List<String> problems) {
+        if (conditions.contains(name)) {
+            used.add(name);
+        } else {
+            problems.add(path + " names the condition " + name + ", which Conditions does not declare");
+        }
     }
 
     private static void checkName(String name, boolean attribute, String path, Set<String> parameters,
@@ -1893,6 +2189,22 @@ class TemplateTest {
 
     private static ObjectNode globalFunction(ObjectNode t) {
         return (ObjectNode) t.path("Globals").path("Function");
+    }
+
+    /** The template as deployed for one build (see {@link CloudFormationConditions}); the other parameters at default. */
+    private static ObjectNode resolved(ObjectNode t, Build build) {
+        return CloudFormationConditions.resolve(t, Map.of(RUNTIME_PARAMETER, build.parameterValue));
+    }
+
+    /** Sets the value a Globals.Function property written as !If takes for one build (for the negative tests). */
+    private static void setForBuild(ObjectNode t, String property, Build build, JsonNode value) {
+        if (!(globalFunction(t).path(property).get("Fn::If") instanceof ArrayNode fnIf) || fnIf.size() != 3) {
+            throw new IllegalStateException("drifts() alters the " + build + " value of Globals.Function." + property
+                    + ", which is no !If any more");
+        }
+        boolean holds = CloudFormationConditions.holds(t, fnIf.get(0).asText(),
+                Map.of(RUNTIME_PARAMETER, build.parameterValue));
+        fnIf.set(holds ? 1 : 2, value);
     }
 
     /** A function setting as SAM applies it: the function's own, else Globals.Function's. */
