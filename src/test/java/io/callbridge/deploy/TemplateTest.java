@@ -308,7 +308,7 @@ class TemplateTest {
                 "a deployment that does not say which build it deploys must get the one ./mvnw package makes");
         ObjectNode byDefault = CloudFormationConditions.resolve(template, Map.of());
         for (String fn : functionIds(byDefault)) {
-            assertEquals("java" + javaRelease(), functionSetting(byDefault, fn, "Runtime").asText(),
+            assertEquals(JVM_RUNTIME, functionSetting(byDefault, fn, "Runtime").asText(),
                     fn + ".Runtime without parameter values");
             assertEquals(HANDLER, functionSetting(byDefault, fn, "Handler").asText(),
                     fn + ".Handler without parameter values");
@@ -326,7 +326,7 @@ class TemplateTest {
             Map<String, JsonNode> env = effectiveEnvironment(t, fn);
             switch (build) {
                 case JVM -> {
-                    assertEquals("java" + javaRelease(), functionSetting(t, fn, "Runtime").asText(), where + "Runtime");
+                    assertEquals(JVM_RUNTIME, functionSetting(t, fn, "Runtime").asText(), where + "Runtime");
                     assertEquals(HANDLER, functionSetting(t, fn, "Handler").asText(), where + "Handler");
                 }
                 case NATIVE -> {
@@ -564,8 +564,11 @@ class TemplateTest {
                 drift("the native build on provided.al2 (glibc 2.26; the bootstrap needs 2.34)",
                         t -> setForBuild(t, "Runtime", Build.NATIVE, NODES.textNode("provided.al2")),
                         "[" + Build.NATIVE + "] " + webhookFunction + ".Runtime is \"provided.al2\""),
+                drift("the JVM build on java17 (AWS blocks creating java17 functions since 2026-07-31)",
+                        t -> setForBuild(t, "Runtime", Build.JVM, NODES.textNode("java17")),
+                        "[" + Build.JVM + "] " + webhookFunction + ".Runtime is \"java17\""),
                 drift("one Runtime whatever the parameter says", t -> globalFunction(t).put("Runtime",
-                        "java" + javaRelease()), "[" + Build.NATIVE + "] " + webhookFunction + ".Runtime"),
+                        JVM_RUNTIME), "[" + Build.NATIVE + "] " + webhookFunction + ".Runtime"),
                 drift("the JVM build without the Quarkus handler", t -> setForBuild(t, "Handler", Build.JVM,
                         NODES.textNode("not.used.in.provided.runtime")), "[" + Build.JVM + "] " + webhookFunction
                                 + ".Handler"),
@@ -894,10 +897,14 @@ class TemplateTest {
                     problems.add(fn + ".Handler is " + describe(handler) + "; quarkus-amazon-lambda-http is invoked"
                             + " through " + HANDLER);
                 }
-                String release = javaRelease();
-                if (runtime == null || !("java" + release).equals(runtime.textValue())) {
-                    problems.add(fn + ".Runtime is " + describe(runtime) + ", but pom.xml compiles for Java " + release
-                            + " (maven.compiler.release): expected java" + release);
+                int release = Integer.parseInt(javaRelease());
+                Matcher java = Pattern.compile("java(\\d+)").matcher(runtime == null || !runtime.isTextual() ? ""
+                        : runtime.textValue());
+                if (!java.matches() || Integer.parseInt(java.group(1)) < release
+                        || !SUPPORTED_JAVA_RUNTIMES.contains(runtime.textValue())) {
+                    problems.add(fn + ".Runtime is " + describe(runtime) + "; pom.xml compiles for Java " + release
+                            + " (maven.compiler.release), which runs on the Lambda Java runtimes AWS still lets one"
+                            + " create and update: " + SUPPORTED_JAVA_RUNTIMES + " (java17 is blocked since 2026-07-31)");
                 }
             }
             case NATIVE -> {
@@ -2570,6 +2577,15 @@ class TemplateTest {
         return constantNames(enumType).stream().filter(c -> c.equals(value) || hyphenate(c).equals(value)).findFirst()
                 .orElse(null);
     }
+
+    /**
+     * The JVM build's runtime. The code is compiled for Java 17 (the design card); Lambda's java17 runtime was
+     * deprecated on 2026-06-30 and can no longer be created (2026-07-31) or updated (2026-08-31), so the bytecode
+     * runs on java21 (supported until 2029).
+     */
+    static final String JVM_RUNTIME = "java21";
+    /** Lambda Java runtimes that can be created and updated today (AWS runtime lifecycle, as cfn-lint 1.51 has it). */
+    static final Set<String> SUPPORTED_JAVA_RUNTIMES = Set.of("java21", "java25");
 
     private static String javaRelease() {
         Matcher m = Pattern.compile("<maven\\.compiler\\.release>\\s*(\\d+)\\s*</maven\\.compiler\\.release>")
