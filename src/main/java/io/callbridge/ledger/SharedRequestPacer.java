@@ -32,8 +32,9 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * window after the oldest of the last {@code limit}; never earlier than the latest slot granted, so slots are
  * monotonic and any window holds at most {@code limit} of them. A search needs a slot free in both logs and takes it
  * in both with one write, so its two reservations cannot drift apart. The slot is reserved with a conditional put
- * (the version read, or no item); a conflicting write by another instance means reading again, after a little jitter.
- * A slot further away than the caller can wait is not reserved (the caller parks the call instead).
+ * (the version read, or no item); a conflicting write by another instance means reading again, after a random pause
+ * that grows with each conflict. A slot further away than the caller can wait is not reserved (the caller parks the
+ * call instead); a slot that passed while it was being written is left taken and another one reserved.
  *
  * <p>Only GetItem and PutItem with conditions: no transactions, no reliance on TTL expiry (slots older than a window
  * are ignored, so an expired item reads like an absent one). When DynamoDB fails (throttling of the hot item, an
@@ -53,6 +54,11 @@ public class SharedRequestPacer implements RequestPacer {
      * worth of requests into one.
      */
     public static final long MARGIN_MS = 250;
+    /**
+     * A slot may be used this late (its write took a while); a later one is given up and another reserved, so a
+     * request goes out between its slot and this much after it, well within {@link #MARGIN_MS}.
+     */
+    static final long LATE_MS = 100;
     static final String KEY = "RATE#pipedrive";
     static final String SORT_KEY = "LIMIT";
     static final String ALL = "allSlots";
@@ -111,7 +117,7 @@ public class SharedRequestPacer implements RequestPacer {
                 if (paceSearch) {
                     slot = Math.max(slot, earliestSlot(searches, searchLimit, now));
                 }
-                if (slot > latest) {
+                if (slot > now && slot > latest) {
                     return Slot.refusedFor(slot - now);
                 }
                 if (paceAll) {
@@ -121,7 +127,14 @@ public class SharedRequestPacer implements RequestPacer {
                     searches = taken(searches, slot, searchLimit);
                 }
                 if (write(version, all, searches, now)) {
-                    return Slot.grantedIn(slot - clock.millis());
+                    long wait = slot - clock.millis();
+                    if (wait >= -LATE_MS) {
+                        return Slot.grantedIn(wait);
+                    }
+                    // the write took so long that the slot has passed: sent now, the request would crowd the window
+                    // after it. The slot stays taken (a lost slot only makes the limiter stricter); take another.
+                    LOG.debugf("Pipedrive request slot missed by %d ms while it was written; taking another", -wait);
+                    continue;
                 }
                 if (!jitter(attempt, latest)) {
                     break;
@@ -206,7 +219,7 @@ public class SharedRequestPacer implements RequestPacer {
 
     /** Sleeps a random moment before reading again, so contending instances fall out of step; false if past {@code latest}. */
     private boolean jitter(int attempt, long latest) {
-        long pause = ThreadLocalRandom.current().nextLong(1, 5L + Math.min(40, 5L * attempt));
+        long pause = ThreadLocalRandom.current().nextLong(1, 1L + Math.min(200, 10L << Math.min(attempt, 5)));
         if (clock.millis() + pause > latest) {
             return false;
         }
