@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
  * Chooses the owner of a call: the Pipedrive user with the agent's e-mail (trimmed, case-insensitive,
  * active and not deleted), else the user of {@code CALLBRIDGE_DEFAULT_OWNER_EMAIL}, else the token's user.
  * The users list is cached for a few minutes per warm function instance. An unknown agent, or a users list
- * that cannot be read, never fails a call: the fallback owner takes it.
+ * that cannot be read, never fails a call: the fallback owner takes it. Only when the shared rate limiter holds the
+ * list's request back (and no earlier list is cached) the call is parked instead, as its other requests would be.
  */
 @ApplicationScoped
 public class PipedriveOwners {
@@ -99,6 +100,11 @@ public class PipedriveOwners {
             loadedAt = now;
             return fresh;
         } catch (PipedriveException e) {
+            if (e.paced() && cached == null) {
+                // Held back by the rate limiter: the call's next requests would be too, so it is parked anyway; a
+                // fallback owner now would be a wrong guess that the replay, with the list, avoids.
+                throw e;
+            }
             LOG.warnf("Pipedrive users could not be read (%s); the call gets the fallback owner", e.getMessage());
             return cached != null ? cached : List.of();
         }
