@@ -102,6 +102,22 @@ public interface CallbridgeConfig {
     @WithDefault("3")
     int pipedriveRetries();
 
+    /**
+     * Pipedrive requests per rolling 2 s window, across every instance of the functions
+     * ({@code CALLBRIDGE_PIPEDRIVE_BURST_LIMIT}): Pipedrive's burst limit of an API token, by plan Lite 20, Growth 40,
+     * Premium 100, Ultimate 120. The budget belongs to the token, so when other integrations use the same token give
+     * Callbridge less. 0 turns the limiter off.
+     */
+    @WithDefault("20")
+    int pipedriveBurstLimit();
+
+    /**
+     * Pipedrive searches per rolling 2 s window, across every instance ({@code CALLBRIDGE_PIPEDRIVE_SEARCH_LIMIT});
+     * Pipedrive allows 10 on every plan. Searches count against the burst limit too. 0 turns this limit off.
+     */
+    @WithDefault("10")
+    int pipedriveSearchLimit();
+
     /** Token of the admin routes ({@code /admin/...}); without it they refuse every request. */
     Optional<String> adminToken();
 

@@ -7,6 +7,9 @@ import java.time.Duration;
  * The message never contains the API token nor a whole HTML page.
  */
 public class PipedriveException extends RuntimeException {
+    /** The code of a request Callbridge's own rate limiter held back (it never reached Pipedrive). */
+    public static final String PACED = "callbridge_rate_limiter";
+
     /** HTTP status, or 0 when no answer came back (timeout, refused or dropped connection). */
     private final int status;
     private final String code;
@@ -27,6 +30,18 @@ public class PipedriveException extends RuntimeException {
                 null, false);
         e.initCause(cause);
         return e;
+    }
+
+    /**
+     * A request the shared rate limiter could not give a slot within the wait the work can afford: it was not sent.
+     * It reads as a burst 429 with a Retry-After, so the call is parked and the replay tries it again; it is never a
+     * reason to fail a call.
+     */
+    public static PipedriveException paced(String what, long waitMs) {
+        long seconds = Math.max(1, (waitMs + 999) / 1000);
+        return new PipedriveException(429, PACED, "Pipedrive's rate limit: Callbridge's limiter has no free request"
+                + " slot for " + what + " within the wait this work can afford (the next one is in " + waitMs + " ms)",
+                Duration.ofSeconds(seconds), false);
     }
 
     /** A reader's word for a network failure (no Java class names in answers or logs). */
@@ -64,6 +79,11 @@ public class PipedriveException extends RuntimeException {
 
     public boolean rateLimited() {
         return status == 429;
+    }
+
+    /** Held back by Callbridge's own limiter, not answered by Pipedrive (see {@link #paced}). */
+    public boolean paced() {
+        return PACED.equals(code);
     }
 
     /** Worth another try soon: burst rate limit, server error or no answer. */

@@ -37,6 +37,12 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  * not store anything (a burst 429); after a 5xx or a lost answer the caller must look for the object first.
  * Waits honour {@code Retry-After} / {@code x-ratelimit-reset} with jitter, and never exceed the configured
  * maximum; a spent daily budget is never retried.
+ *
+ * <p>Before every request (each retry too) the {@link RequestPacer} gives it a slot under Pipedrive's burst and search
+ * limits, shared by all instances; the request waits for its slot. When the slot is further away than the configured
+ * maximum wait or the time budget allows, the request is not sent and fails as a 429 with a Retry-After
+ * ({@link PipedriveException#paced}): the call is parked and the replay sends it later, so a burst queues instead of
+ * failing.
  */
 @ApplicationScoped
 public class PipedriveGateway {
@@ -59,24 +65,28 @@ public class PipedriveGateway {
     });
 
     private final PipedriveApi api;
+    private final RequestPacer pacer;
     private final Guard readGuard;
     private final Guard writeGuard;
     private final Guard onceGuard;
     private final long maxWaitMs;
 
     @Inject
-    public PipedriveGateway(@RestClient PipedriveApi api, CallbridgeConfig config) {
+    public PipedriveGateway(@RestClient PipedriveApi api, CallbridgeConfig config, RequestPacer pacer) {
         this.api = api;
+        this.pacer = pacer;
         this.maxWaitMs = config.pipedriveMaxWaitMs();
         int retries = config.pipedriveRetries();
-        this.readGuard = guard(retries, e -> e.transientFailure() && waitAcceptable(e));
-        this.writeGuard = guard(retries, e -> e.rateLimited() && !e.dailyBudgetExhausted() && waitAcceptable(e));
+        // a request the limiter held back could not get a slot within the acceptable wait: retrying it here is no use
+        this.readGuard = guard(retries, e -> e.transientFailure() && !e.paced() && waitAcceptable(e));
+        this.writeGuard = guard(retries, e -> e.rateLimited() && !e.paced() && !e.dailyBudgetExhausted()
+                && waitAcceptable(e));
         this.onceGuard = guard(0, e -> false);
     }
 
     /** Persons whose phone loosely matches the term (false positives included: the caller filters). */
     public List<PersonHit> searchPersonsByPhone(String term) {
-        Envelope<PipedriveModels.SearchResult> r = read("person search", COST_SEARCH,
+        Envelope<PipedriveModels.SearchResult> r = guarded(readGuard, "person search", COST_SEARCH, true,
                 () -> api.searchPersons(term, "phone", false, SEARCH_LIMIT));
         if (r.data() == null || r.data().items() == null) {
             return List.of();
@@ -146,7 +156,7 @@ public class PipedriveGateway {
      * the time budget of the call (the owner falls back instead).
      */
     public List<User> users() {
-        Envelope<List<User>> r = guarded(onceGuard, "users", COST_USERS, api::users);
+        Envelope<List<User>> r = guarded(onceGuard, "users", COST_USERS, false, api::users);
         return r.data() == null ? List.of() : r.data();
     }
 
@@ -157,21 +167,22 @@ public class PipedriveGateway {
     }
 
     private <T> T read(String what, int cost, Supplier<T> call) {
-        return guarded(readGuard, what, cost, call);
+        return guarded(readGuard, what, cost, false, call);
     }
 
     private <T> T write(String what, int cost, Supplier<T> call) {
-        return guarded(writeGuard, what, cost, call);
+        return guarded(writeGuard, what, cost, false, call);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T guarded(Guard guard, String what, int cost, Supplier<T> call) {
+    private <T> T guarded(Guard guard, String what, int cost, boolean search, Supplier<T> call) {
         PipedriveException[] lastFailure = new PipedriveException[1];
         Supplier<Object> attempt = () -> {
             if (lastFailure[0] != null && TimeBudget.remainingMs() < REQUEST_RESERVE_MS) {
                 throw lastFailure[0]; // out of time while retrying: the failure is the better reason to park
             }
             TimeBudget.require(REQUEST_RESERVE_MS, what);
+            awaitSlot(what, search);
             long started = System.nanoTime();
             try {
                 Object result = withinBudget(what, call);
@@ -192,6 +203,29 @@ public class PipedriveGateway {
             }
         };
         return (T) guard.get(attempt, Object.class);
+    }
+
+    /**
+     * Waits for the request's slot under the shared rate limits. No longer than the configured maximum wait, and so
+     * that {@link #REQUEST_RESERVE_MS} of the time budget is left for the request: when the slot is further away,
+     * none is taken and the request fails as {@link PipedriveException#paced} (unsent, to be parked).
+     */
+    private void awaitSlot(String what, boolean search) {
+        long canWait = Math.max(0, Math.min(maxWaitMs, TimeBudget.remainingMs() - REQUEST_RESERVE_MS));
+        RequestPacer.Slot slot = pacer.reserve(search, canWait);
+        if (!slot.granted()) {
+            PipedriveException paced = PipedriveException.paced(what, slot.waitMs());
+            TimeBudget.noteFailure(paced.getMessage());
+            throw paced;
+        }
+        if (slot.waitMs() > 0) {
+            try {
+                Thread.sleep(slot.waitMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PipedriveException.paced(what, slot.waitMs()); // not sent: nothing to look for later
+            }
+        }
     }
 
     /**

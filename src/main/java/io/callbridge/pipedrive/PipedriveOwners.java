@@ -20,6 +20,8 @@ import org.jboss.logging.Logger;
  * function instances ({@link UserListCache}, refreshed by every read and by the user sync), so a cold instance
  * does not spend 20 tokens on it. An unknown agent, or a users list that cannot be read, never fails a call: the
  * fallback owner takes it.
+ * Only when the shared rate limiter holds the list's request back (and no earlier list is cached) the call is
+ * parked instead, as its other requests would be.
  */
 @ApplicationScoped
 public class PipedriveOwners {
@@ -120,6 +122,11 @@ public class PipedriveOwners {
         try {
             return reload();
         } catch (PipedriveException e) {
+            if (e.paced() && cached == null) {
+                // Held back by the rate limiter: the call's next requests would be too, so it is parked anyway; a
+                // fallback owner now would be a wrong guess that the replay, with the list, avoids.
+                throw e;
+            }
             LOG.warnf("Pipedrive users could not be read (%s); the call gets the fallback owner", e.getMessage());
             return cached != null ? cached : List.of();
         }

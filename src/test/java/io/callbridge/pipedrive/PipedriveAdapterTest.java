@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.callbridge.call.Agent;
 import io.callbridge.call.CrmMatch;
+import io.callbridge.config.CallbridgeConfig;
 import io.callbridge.e2e.TestWorld;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.pipedrive.FakeFault;
@@ -24,6 +25,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +66,13 @@ class PipedriveAdapterTest {
         public void store(Snapshot snapshot) {
         }
     };
+
+    @Inject
+    @RestClient
+    PipedriveApi api;
+
+    @Inject
+    CallbridgeConfig config;
 
     @BeforeEach
     void reset() {
@@ -159,6 +168,18 @@ class PipedriveAdapterTest {
         pipedrive.setUserActive(PRIYA, false);
         assertEquals(new OwnerChoice(ADMIN, "default-owner-email"), later.ownerFor(priya));
         assertEquals(2, pipedrive.requests("GET", "^/v1/users$").size());
+    }
+
+    @Test
+    void aUsersListHeldBackByTheRateLimiterParksTheCallInsteadOfGuessingItsOwner() {
+        PipedriveGateway heldBack = new PipedriveGateway(api, config, (search, maxWaitMs) -> RequestPacer.Slot.refusedFor(4000));
+        PipedriveOwners cold = new PipedriveOwners(heldBack, NO_SHARED_COPY, Optional.of("admin@example.com"),
+                Duration.ZERO, Clock.systemUTC());
+        PipedriveException e = assertThrows(PipedriveException.class,
+                () -> cold.ownerFor(new Agent("1", "Priya", "priya.nair@example.com", null, null)));
+        assertTrue(e.paced() && e.rateLimited() && !e.dailyBudgetExhausted(), e::getMessage);
+        assertEquals(Duration.ofSeconds(4), e.retryAfter());
+        assertTrue(pipedrive.requests().isEmpty(), () -> "nothing was sent: " + pipedrive.requests());
     }
 
     @Test
