@@ -57,6 +57,11 @@ final class HandlerDriver {
             return line == null ? Double.NaN : Math.max(0, wallMillis() - pipedriveMillis() - dynamoMillis());
         }
 
+        /** The part of the own overhead inside the webhook resource method (the log line's {@code ownMillis}). */
+        double ownInResourceMillis() {
+            return line == null ? Double.NaN : line.path("ownMillis").asDouble();
+        }
+
         int pipedriveRequests() {
             return line == null ? 0 : line.path("pipedriveRequests").asInt();
         }

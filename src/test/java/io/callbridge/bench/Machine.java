@@ -31,8 +31,12 @@ final class Machine {
                 + System.getProperty("os.arch"));
         m.put("Node.js (dynalite)", command("node", "--version") + ", dynalite "
                 + firstMatch(Path.of("node_modules/dynalite/package.json"), "\"version\"\\s*:\\s*\"([^\"]+)\""));
-        m.put("load average at start (1/5/15 min)", read(Path.of("/proc/loadavg")).strip().replaceAll("^(\\S+ \\S+ \\S+).*", "$1"));
+        m.put("load average at start (1/5/15 min)", loadAverage());
         return m;
+    }
+
+    static String loadAverage() {
+        return read(Path.of("/proc/loadavg")).strip().replaceAll("^(\\S+ \\S+ \\S+).*", "$1");
     }
 
     /** Starts a fresh peak: heap pools' peak usage and the process' peak RSS (Linux: clear_refs 5). */
