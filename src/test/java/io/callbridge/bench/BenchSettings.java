@@ -23,6 +23,7 @@ record BenchSettings(
         int exactlyOnceDistinct,
         int exactlyOnceDuplicates,
         int exactlyOnceConcurrency,
+        int exactlyOnceSettleSeconds,
         int coldStarts,
         int coldStartFollowUps,
         String coldStartJvmArgs,
@@ -43,6 +44,7 @@ record BenchSettings(
                 intProp("bench.exactlyOnce.distinct", 1000),
                 intProp("bench.exactlyOnce.duplicates", 200),
                 intProp("bench.exactlyOnce.concurrency", 32),
+                intProp("bench.exactlyOnce.settleSeconds", 300),
                 intProp("bench.coldStarts", 3),
                 intProp("bench.coldStart.followUps", 20),
                 System.getProperty("bench.coldStart.jvmArgs", "-XX:MaxRAM=1g -XX:TieredStopAtLevel=1"),
@@ -78,6 +80,7 @@ record BenchSettings(
         m.put("bench.exactlyOnce.distinct", exactlyOnceDistinct);
         m.put("bench.exactlyOnce.duplicates", exactlyOnceDuplicates);
         m.put("bench.exactlyOnce.concurrency", exactlyOnceConcurrency);
+        m.put("bench.exactlyOnce.settleSeconds", exactlyOnceSettleSeconds);
         m.put("bench.coldStarts", coldStarts);
         m.put("bench.coldStart.followUps", coldStartFollowUps);
         m.put("bench.coldStart.jvmArgs", coldStartJvmArgs);

@@ -155,6 +155,11 @@ class CallbridgeBenchmark {
         settings = BenchSettings.fromSystemProperties();
         events = new BenchEvents();
         Files.createDirectories(settings.output());
+        try (var old = Files.list(settings.output())) { // a previous run's cold-start logs would mislead
+            for (Path f : old.filter(f -> f.getFileName().toString().startsWith("coldstart-")).toList()) {
+                Files.delete(f);
+            }
+        }
         configurePipedriveFake();
         MetricsOutput.redirect(metrics, new PrintStream(OutputStream.nullOutputStream()), true); // built, not printed
         csv.add("phase,scenario,concurrency,wall_ms,pipedrive_ms,dynamo_ms,own_ms,pipedrive_requests,pipedrive_tokens,"
@@ -387,7 +392,11 @@ class CallbridgeBenchmark {
         // finished by the replay, as in production: run it (ignoring back-off) until nothing is left
         int rounds = 0;
         long settleStart = System.nanoTime();
-        while (leftForReplay() && System.nanoTime() - settleStart < Duration.ofSeconds(120).toNanos()) {
+        Duration settleFor = Duration.ofSeconds(settings.exactlyOnceSettleSeconds());
+        if (leftForReplay()) {
+            progress("exactly once: replaying what the deliveries parked or kept (at most " + settleFor.toSeconds() + " s)");
+        }
+        while (leftForReplay() && System.nanoTime() - settleStart < settleFor.toNanos()) {
             rounds++;
             driver.invoke(Delivery.of("replay", events.newRequestId("replay"), null,
                     BenchEvents.load("admin/replay-all.json"), null));
@@ -431,7 +440,7 @@ class CallbridgeBenchmark {
         report.append("| answers | ").append(answers).append(" | all 2xx |\n");
         report.append("| answers other than 2xx | ").append(notOk).append(" | 0 ").append(passMiss(notOk == 0)).append(" |\n");
         report.append("| replay rounds to finish parked calls and kept events | ").append(rounds)
-                .append(settled ? "" : " (still work left after 120 s)").append(" | |\n");
+                .append(settled ? "" : " (still work left after " + settleFor.toSeconds() + " s)").append(" | |\n");
         report.append("| calls without an activity (losses) | ").append(losses).append(" | 0 ")
                 .append(passMiss(losses == 0)).append(" |\n");
         report.append("| extra activities for one call (duplicates) | ").append(extra).append(" | 0 ")
