@@ -186,16 +186,16 @@ public class PipedriveGateway {
             long started = System.nanoTime();
             try {
                 Object result = withinBudget(what, call);
-                PipedriveUsage.record(cost, (System.nanoTime() - started) / 1_000_000);
+                PipedriveUsage.record(cost, System.nanoTime() - started);
                 return result;
             } catch (PipedriveException e) {
                 // Pipedrive charges rate-limited and unauthorised requests nothing; other answers cost as usual
                 PipedriveUsage.record(e.status() == 429 || e.status() == 401 ? 0 : cost,
-                        (System.nanoTime() - started) / 1_000_000);
+                        System.nanoTime() - started);
                 TimeBudget.noteFailure(e.getMessage());
                 throw lastFailure[0] = e;
             } catch (ProcessingException e) {
-                PipedriveUsage.record(0, (System.nanoTime() - started) / 1_000_000);
+                PipedriveUsage.record(0, System.nanoTime() - started);
                 throw lastFailure[0] = PipedriveException.unreachable(what, e.getCause() != null ? e.getCause() : e);
             } catch (WebApplicationException e) {
                 throw lastFailure[0] = new PipedriveException(e.getResponse().getStatus(), null,

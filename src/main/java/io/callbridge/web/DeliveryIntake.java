@@ -72,7 +72,7 @@ public class DeliveryIntake {
         }
         CallDelivery call = (CallDelivery) delivery;
         CallOutcome outcome = processor.process(call.call(), call.eventId());
-        log.processed(call, outcome, (System.nanoTime() - started) / 1_000_000);
+        log.processed(call, outcome, System.nanoTime() - started);
         return answer(call, outcome);
     }
 

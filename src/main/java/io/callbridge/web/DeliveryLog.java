@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.callbridge.call.Agent;
 import io.callbridge.call.Call;
 import io.callbridge.call.Text;
+import io.callbridge.ledger.DynamoDbUsage;
 import io.callbridge.myoperator.CallDelivery;
 import io.callbridge.myoperator.IgnoredEvent;
 import io.callbridge.pipedrive.PipedriveUsage;
@@ -27,7 +28,13 @@ public class DeliveryLog {
     @Inject
     CallMetrics metrics;
 
-    public void processed(CallDelivery delivery, CallOutcome outcome, long millis) {
+    /**
+     * The line of a processed call. {@code nanos} is the time the delivery took in the handler; the line splits it
+     * into the time spent waiting for Pipedrive, for DynamoDB, and the rest ({@code ownMillis}: parsing, deciding,
+     * JSON, logging, garbage collection, waiting for a CPU).
+     */
+    public void processed(CallDelivery delivery, CallOutcome outcome, long nanos) {
+        long millis = nanos / 1_000_000;
         Call call = delivery.call();
         ObjectNode line = json.createObjectNode()
                 .put("event", "call")
@@ -42,8 +49,11 @@ public class DeliveryLog {
                 .put("ownerRule", outcome.ownerRule())
                 .put("millis", millis);
         PipedriveUsage.Usage usage = PipedriveUsage.current();
+        DynamoDbUsage.Usage dynamo = DynamoDbUsage.current();
         line.put("pipedriveRequests", usage.requests()).put("pipedriveTokens", usage.tokens())
-                .put("pipedriveMillis", usage.millis());
+                .put("pipedriveMillis", tenths(usage.nanos()))
+                .put("dynamoRequests", dynamo.requests()).put("dynamoMillis", tenths(dynamo.nanos()))
+                .put("ownMillis", tenths(Math.max(0, nanos - usage.nanos() - dynamo.nanos())));
         Agent agent = call.ownerCandidate();
         if (agent != null && agent.myOperatorId() != null) {
             line.put("agentId", agent.myOperatorId());
@@ -98,6 +108,11 @@ public class DeliveryLog {
 
     private static final java.util.regex.Pattern PHONE_LIKE =
             java.util.regex.Pattern.compile("(?<![\\p{L}\\p{Nd}\\-])\\p{Nd}[\\p{Nd}\\s().+\\-]{4,}\\p{Nd}(?![\\p{L}\\p{Nd}\\-])");
+
+    /** Milliseconds with one decimal, from nanoseconds. */
+    static double tenths(long nanos) {
+        return Math.round(nanos / 100_000.0) / 10.0;
+    }
 
     private static void putIfPresent(ObjectNode line, String field, Long value) {
         if (value != null) {

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
 
 
+import io.callbridge.ledger.DynamoDbUsage;
 import io.callbridge.pipedrive.PipedriveUsage;
 
 
@@ -55,6 +56,7 @@ public class MyOperatorWebhookResource {
             byte[] body) {
         long started = System.nanoTime();
         PipedriveUsage.reset(); // counted per worker thread: this delivery's count starts here
+        DynamoDbUsage.reset();
         SharedSecret.Verdict verdict = authenticator.check(sourceIp(), headerToken, authorization, queryToken);
         if (!verdict.accepted()) {
             log.rejected(401, verdict.reason());

@@ -1,5 +1,6 @@
 package io.callbridge.web;
 
+import io.callbridge.ledger.DynamoDbUsage;
 import io.callbridge.ledger.RejectedDeliveries;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
@@ -78,6 +79,7 @@ public class RejectedDeliveriesResource {
         }
         long started = System.nanoTime();
         PipedriveUsage.reset();
+        DynamoDbUsage.reset();
         return rejected.find(id, clock.instant())
                 .map(r -> r.complete()
                         ? intake.take(r.contentType().isEmpty() ? null : r.contentType(),

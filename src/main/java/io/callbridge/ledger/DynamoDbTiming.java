@@ -1,0 +1,44 @@
+package io.callbridge.ledger;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/**
+ * Times every DynamoDB client call, from the SDK's first hook to its last (marshalling, signing, the HTTP exchange,
+ * SDK retries, unmarshalling), into {@link DynamoDbUsage} of the calling thread. The synchronous client runs all
+ * hooks on the caller's thread. Registered with {@code quarkus.dynamodb.interceptors} in application.properties.
+ */
+@RegisterForReflection
+public class DynamoDbTiming implements ExecutionInterceptor {
+    /**
+     * The SDK refuses two attributes with one name JVM-wide; a test JVM may load this class more than once (one class
+     * loader per application start), so the name is made unique.
+     */
+    private static final ExecutionAttribute<Long> STARTED =
+            new ExecutionAttribute<>("callbridge.dynamodb.started." + java.util.UUID.randomUUID());
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        attributes.putAttribute(STARTED, System.nanoTime());
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        done(attributes);
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        done(attributes); // a failed conditional write is a request too
+    }
+
+    private static void done(ExecutionAttributes attributes) {
+        Long started = attributes.getAttribute(STARTED);
+        if (started != null) {
+            DynamoDbUsage.record(System.nanoTime() - started);
+        }
+    }
+}
