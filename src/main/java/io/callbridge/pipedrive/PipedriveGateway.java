@@ -219,11 +219,14 @@ public class PipedriveGateway {
             throw paced;
         }
         if (slot.waitMs() > 0) {
+            long started = System.nanoTime();
             try {
                 Thread.sleep(slot.waitMs());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw PipedriveException.paced(what, slot.waitMs()); // not sent: nothing to look for later
+            } finally {
+                PipedriveUsage.recordPacing(System.nanoTime() - started);
             }
         }
     }

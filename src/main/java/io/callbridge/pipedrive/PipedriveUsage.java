@@ -7,11 +7,12 @@ package io.callbridge.pipedrive;
  */
 public final class PipedriveUsage {
     /**
-     * Requests, tokens and time spent. Time is summed in nanoseconds: per-request milliseconds would lose up to 1 ms
+     * Requests, tokens, time spent in requests and time spent waiting for a slot under the shared rate limits
+     * ({@code pacedNanos}). Time is summed in nanoseconds: per-request milliseconds would lose up to 1 ms
      * per request, too much to tell the code's own overhead from the time it waits for Pipedrive.
      */
-    public record Usage(int requests, int tokens, long nanos) {
-        public static final Usage NONE = new Usage(0, 0, 0);
+    public record Usage(int requests, int tokens, long nanos, long pacedNanos) {
+        public static final Usage NONE = new Usage(0, 0, 0, 0);
 
         /** Time spent, whole milliseconds. */
         public long millis() {
@@ -19,7 +20,11 @@ public final class PipedriveUsage {
         }
 
         Usage plus(int tokens, long nanos) {
-            return new Usage(requests + 1, this.tokens + tokens, this.nanos + nanos);
+            return new Usage(requests + 1, this.tokens + tokens, this.nanos + nanos, pacedNanos);
+        }
+
+        Usage paced(long nanos) {
+            return new Usage(requests, tokens, this.nanos, pacedNanos + nanos);
         }
     }
 
@@ -39,5 +44,9 @@ public final class PipedriveUsage {
 
     static void record(int tokens, long nanos) {
         CURRENT.set(CURRENT.get().plus(tokens, nanos));
+    }
+
+    static void recordPacing(long nanos) {
+        CURRENT.set(CURRENT.get().paced(nanos));
     }
 }

@@ -30,7 +30,8 @@ public class DeliveryLog {
 
     /**
      * The line of a processed call. {@code nanos} is the time the delivery took in the handler; the line splits it
-     * into the time spent waiting for Pipedrive, for DynamoDB, and the rest ({@code ownMillis}: parsing, deciding,
+     * into the time spent waiting for Pipedrive, for DynamoDB, for a slot under the shared Pipedrive rate limits
+     * ({@code pacedMillis}), and the rest ({@code ownMillis}: parsing, deciding,
      * JSON, logging, garbage collection, waiting for a CPU).
      */
     public void processed(CallDelivery delivery, CallOutcome outcome, long nanos) {
@@ -53,7 +54,8 @@ public class DeliveryLog {
         line.put("pipedriveRequests", usage.requests()).put("pipedriveTokens", usage.tokens())
                 .put("pipedriveMillis", tenths(usage.nanos()))
                 .put("dynamoRequests", dynamo.requests()).put("dynamoMillis", tenths(dynamo.nanos()))
-                .put("ownMillis", tenths(Math.max(0, nanos - usage.nanos() - dynamo.nanos())));
+                .put("pacedMillis", tenths(usage.pacedNanos()))
+                .put("ownMillis", tenths(Math.max(0, nanos - usage.nanos() - dynamo.nanos() - usage.pacedNanos())));
         Agent agent = call.ownerCandidate();
         if (agent != null && agent.myOperatorId() != null) {
             line.put("agentId", agent.myOperatorId());

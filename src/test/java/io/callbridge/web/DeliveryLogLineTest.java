@@ -60,7 +60,7 @@ class DeliveryLogLineTest {
         assertTrue(logged.get("dynamoRequests").asInt() >= 2, "a claim and a checkpoint at least: " + lines);
         assertTrue(logged.get("dynamoMillis").asDouble() > 0, lines::toString);
         double parts = logged.get("pipedriveMillis").asDouble() + logged.get("dynamoMillis").asDouble()
-                + logged.get("ownMillis").asDouble();
+                + logged.get("pacedMillis").asDouble() + logged.get("ownMillis").asDouble();
         assertTrue(Math.abs(parts - logged.get("millis").asLong()) <= 1.0, "the parts add up to the whole: " + lines);
 
         JsonNode duplicate = json.readTree(lines.get(1));
