@@ -162,7 +162,9 @@ public class PipedriveGateway {
     @SuppressWarnings("unchecked")
     private static <T> T guarded(Guard guard, String what, int cost, Supplier<T> call) {
         PipedriveException[] lastFailure = new PipedriveException[1];
+        int[] attempts = new int[1];
         Supplier<Object> attempt = () -> {
+            attempts[0]++;
             if (lastFailure[0] != null && TimeBudget.remainingMs() < REQUEST_RESERVE_MS) {
                 throw lastFailure[0]; // out of time while retrying: the failure is the better reason to park
             }
@@ -186,7 +188,15 @@ public class PipedriveGateway {
                         "Pipedrive answered " + e.getResponse().getStatus() + " to " + what, null, false);
             }
         };
-        return (T) guard.get(attempt, Object.class);
+        long inRequests = PipedriveUsage.current().nanos();
+        long started = System.nanoTime();
+        try {
+            return (T) guard.get(attempt, Object.class);
+        } finally {
+            if (attempts[0] > 1) { // what the attempts did not spend inside a request was spent waiting between them
+                PipedriveUsage.recordWait(System.nanoTime() - started - (PipedriveUsage.current().nanos() - inRequests));
+            }
+        }
     }
 
     /**

@@ -7,19 +7,25 @@ package io.callbridge.pipedrive;
  */
 public final class PipedriveUsage {
     /**
-     * Requests, tokens and time spent. Time is summed in nanoseconds: per-request milliseconds would lose up to 1 ms
-     * per request, too much to tell the code's own overhead from the time it waits for Pipedrive.
+     * Requests, tokens and time spent: {@code nanos} inside requests, {@code waitNanos} between the attempts of a
+     * request (back-off, a {@code Retry-After} of the rate limit). Time is summed in nanoseconds: per-request
+     * milliseconds would lose up to 1 ms per request, too much to tell the code's own overhead from the time it
+     * waits for Pipedrive.
      */
-    public record Usage(int requests, int tokens, long nanos) {
-        public static final Usage NONE = new Usage(0, 0, 0);
+    public record Usage(int requests, int tokens, long nanos, long waitNanos) {
+        public static final Usage NONE = new Usage(0, 0, 0, 0);
 
-        /** Time spent, whole milliseconds. */
+        /** Time inside requests, whole milliseconds. */
         public long millis() {
             return nanos / 1_000_000;
         }
 
         Usage plus(int tokens, long nanos) {
-            return new Usage(requests + 1, this.tokens + tokens, this.nanos + nanos);
+            return new Usage(requests + 1, this.tokens + tokens, this.nanos + nanos, waitNanos);
+        }
+
+        Usage waited(long nanos) {
+            return new Usage(requests, tokens, this.nanos, waitNanos + Math.max(0, nanos));
         }
     }
 
@@ -39,5 +45,9 @@ public final class PipedriveUsage {
 
     static void record(int tokens, long nanos) {
         CURRENT.set(CURRENT.get().plus(tokens, nanos));
+    }
+
+    static void recordWait(long nanos) {
+        CURRENT.set(CURRENT.get().waited(nanos));
     }
 }
