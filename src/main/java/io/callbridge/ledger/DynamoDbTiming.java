@@ -13,12 +13,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  */
 @RegisterForReflection
 public class DynamoDbTiming implements ExecutionInterceptor {
-    /**
-     * The SDK refuses two attributes with one name JVM-wide; a test JVM may load this class more than once (one class
-     * loader per application start), so the name is made unique.
-     */
-    private static final ExecutionAttribute<Long> STARTED =
-            new ExecutionAttribute<>("callbridge.dynamodb.started." + java.util.UUID.randomUUID());
+    private static final ExecutionAttribute<Long> STARTED = startedAttribute();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -33,6 +28,21 @@ public class DynamoDbTiming implements ExecutionInterceptor {
     @Override
     public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
         done(attributes); // a failed conditional write is a request too
+    }
+
+    /**
+     * The SDK refuses two attributes with one name JVM-wide, and a test JVM may load this class more than once (one
+     * class loader per application start): a later copy takes the next free name. (No random name: the class may be
+     * initialised while the native image is built.)
+     */
+    private static ExecutionAttribute<Long> startedAttribute() {
+        for (int copy = 0; ; copy++) {
+            try {
+                return new ExecutionAttribute<>("callbridge.dynamodb.started" + (copy == 0 ? "" : "#" + copy));
+            } catch (IllegalArgumentException nameTaken) {
+                // an earlier copy of this class holds the name
+            }
+        }
     }
 
     private static void done(ExecutionAttributes attributes) {

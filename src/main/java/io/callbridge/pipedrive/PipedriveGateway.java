@@ -226,7 +226,7 @@ public class PipedriveGateway {
                 Thread.currentThread().interrupt();
                 throw PipedriveException.paced(what, slot.waitMs()); // not sent: nothing to look for later
             } finally {
-                PipedriveUsage.recordPacing(System.nanoTime() - started);
+                PipedriveUsage.recordWait(System.nanoTime() - started);
             }
         }
     }
@@ -297,7 +297,9 @@ public class PipedriveGateway {
             // up to 10% (at most 200 ms) of jitter, so parallel invocations do not retry in lockstep
             long jitter = ThreadLocalRandom.current().nextLong(0, Math.max(1, Math.min(200, delay / 10)));
             long budget = Math.max(0, TimeBudget.remainingMs() - REQUEST_RESERVE_MS);
-            return Math.min(Math.min(maxWaitMs, budget), delay + jitter);
+            long wait = Math.min(Math.min(maxWaitMs, budget), delay + jitter);
+            PipedriveUsage.recordWait(TimeUnit.MILLISECONDS.toNanos(wait)); // the guard sleeps this long on this thread
+            return wait;
         }
     }
 }

@@ -7,24 +7,25 @@ package io.callbridge.pipedrive;
  */
 public final class PipedriveUsage {
     /**
-     * Requests, tokens, time spent in requests and time spent waiting for a slot under the shared rate limits
-     * ({@code pacedNanos}). Time is summed in nanoseconds: per-request milliseconds would lose up to 1 ms
-     * per request, too much to tell the code's own overhead from the time it waits for Pipedrive.
+     * Requests, tokens and time spent: {@code nanos} inside requests, {@code waitNanos} waiting around requests (back-off
+     * between attempts, a {@code Retry-After} of the rate limit, a slot under the shared client-side limits). Time is summed in nanoseconds: per-request
+     * milliseconds would lose up to 1 ms per request, too much to tell the code's own overhead from the time it
+     * waits for Pipedrive.
      */
-    public record Usage(int requests, int tokens, long nanos, long pacedNanos) {
+    public record Usage(int requests, int tokens, long nanos, long waitNanos) {
         public static final Usage NONE = new Usage(0, 0, 0, 0);
 
-        /** Time spent, whole milliseconds. */
+        /** Time inside requests, whole milliseconds. */
         public long millis() {
             return nanos / 1_000_000;
         }
 
         Usage plus(int tokens, long nanos) {
-            return new Usage(requests + 1, this.tokens + tokens, this.nanos + nanos, pacedNanos);
+            return new Usage(requests + 1, this.tokens + tokens, this.nanos + nanos, waitNanos);
         }
 
-        Usage paced(long nanos) {
-            return new Usage(requests, tokens, this.nanos, pacedNanos + nanos);
+        Usage waited(long nanos) {
+            return new Usage(requests, tokens, this.nanos, waitNanos + Math.max(0, nanos));
         }
     }
 
@@ -46,7 +47,7 @@ public final class PipedriveUsage {
         CURRENT.set(CURRENT.get().plus(tokens, nanos));
     }
 
-    static void recordPacing(long nanos) {
-        CURRENT.set(CURRENT.get().paced(nanos));
+    static void recordWait(long nanos) {
+        CURRENT.set(CURRENT.get().waited(nanos));
     }
 }

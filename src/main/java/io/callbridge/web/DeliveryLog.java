@@ -30,9 +30,9 @@ public class DeliveryLog {
 
     /**
      * The line of a processed call. {@code nanos} is the time the delivery took in the handler; the line splits it
-     * into the time spent waiting for Pipedrive, for DynamoDB, for a slot under the shared Pipedrive rate limits
-     * ({@code pacedMillis}), and the rest ({@code ownMillis}: parsing, deciding,
-     * JSON, logging, garbage collection, waiting for a CPU).
+     * into the time spent inside Pipedrive requests, waiting around them ({@code pipedriveWaitMillis}: back-off,
+     * Retry-After, a slot under the shared rate limits), inside DynamoDB requests, and the rest ({@code ownMillis}: parsing, deciding, JSON, logging,
+     * garbage collection, waiting for a CPU).
      */
     public void processed(CallDelivery delivery, CallOutcome outcome, long nanos) {
         long millis = nanos / 1_000_000;
@@ -52,10 +52,9 @@ public class DeliveryLog {
         PipedriveUsage.Usage usage = PipedriveUsage.current();
         DynamoDbUsage.Usage dynamo = DynamoDbUsage.current();
         line.put("pipedriveRequests", usage.requests()).put("pipedriveTokens", usage.tokens())
-                .put("pipedriveMillis", tenths(usage.nanos()))
+                .put("pipedriveMillis", tenths(usage.nanos())).put("pipedriveWaitMillis", tenths(usage.waitNanos()))
                 .put("dynamoRequests", dynamo.requests()).put("dynamoMillis", tenths(dynamo.nanos()))
-                .put("pacedMillis", tenths(usage.pacedNanos()))
-                .put("ownMillis", tenths(Math.max(0, nanos - usage.nanos() - dynamo.nanos() - usage.pacedNanos())));
+                .put("ownMillis", tenths(Math.max(0, nanos - usage.nanos() - usage.waitNanos() - dynamo.nanos())));
         Agent agent = call.ownerCandidate();
         if (agent != null && agent.myOperatorId() != null) {
             line.put("agentId", agent.myOperatorId());

@@ -47,7 +47,7 @@ record BenchSettings(
                 intProp("bench.exactlyOnce.settleSeconds", 300),
                 intProp("bench.coldStarts", 3),
                 intProp("bench.coldStart.followUps", 20),
-                System.getProperty("bench.coldStart.jvmArgs", "-XX:MaxRAM=1g -XX:TieredStopAtLevel=1"),
+                System.getProperty("bench.coldStart.jvmArgs", "-XX:MaxRAM=1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1"),
                 packagedJar(),
                 Path.of(System.getProperty("bench.output", "target/benchmark")));
     }

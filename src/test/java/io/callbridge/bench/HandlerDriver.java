@@ -48,13 +48,21 @@ final class HandlerDriver {
             return line == null ? 0 : line.path("pipedriveMillis").asDouble();
         }
 
+        double pipedriveWaitMillis() {
+            return line == null ? 0 : line.path("pipedriveWaitMillis").asDouble();
+        }
+
         double dynamoMillis() {
             return line == null ? 0 : line.path("dynamoMillis").asDouble();
         }
 
-        /** Handler time not spent waiting for Pipedrive or DynamoDB; NaN without a log line. */
+        /**
+         * Handler time not spent inside Pipedrive or DynamoDB requests nor waiting between Pipedrive retries; NaN
+         * without a log line.
+         */
         double ownMillis() {
-            return line == null ? Double.NaN : Math.max(0, wallMillis() - pipedriveMillis() - dynamoMillis());
+            return line == null ? Double.NaN
+                    : Math.max(0, wallMillis() - pipedriveMillis() - pipedriveWaitMillis() - dynamoMillis());
         }
 
         /** The part of the own overhead inside the webhook resource method (the log line's {@code ownMillis}). */

@@ -9,6 +9,7 @@ import io.callbridge.e2e.LambdaEvents;
 import io.callbridge.e2e.TestWorld;
 import io.callbridge.testing.dynamodb.DynamoDbTestResource;
 import io.callbridge.testing.myoperator.MyOperatorFakeResource;
+import io.callbridge.testing.pipedrive.FakeFault;
 import io.callbridge.testing.pipedrive.PipedriveFake;
 import io.callbridge.testing.pipedrive.PipedriveFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -59,14 +60,29 @@ class DeliveryLogLineTest {
         assertTrue(logged.get("pipedriveMillis").asDouble() >= 30.0 * logged.get("pipedriveRequests").asInt(), lines::toString);
         assertTrue(logged.get("dynamoRequests").asInt() >= 2, "a claim and a checkpoint at least: " + lines);
         assertTrue(logged.get("dynamoMillis").asDouble() > 0, lines::toString);
-        double parts = logged.get("pipedriveMillis").asDouble() + logged.get("dynamoMillis").asDouble()
-                + logged.get("pacedMillis").asDouble() + logged.get("ownMillis").asDouble();
+        assertEquals(0.0, logged.get("pipedriveWaitMillis").asDouble(), "no retry, no wait: " + lines);
+        double parts = logged.get("pipedriveMillis").asDouble() + logged.get("pipedriveWaitMillis").asDouble()
+                + logged.get("dynamoMillis").asDouble() + logged.get("ownMillis").asDouble();
         assertTrue(Math.abs(parts - logged.get("millis").asLong()) <= 1.0, "the parts add up to the whole: " + lines);
 
         JsonNode duplicate = json.readTree(lines.get(1));
         assertEquals("duplicate", duplicate.get("outcome").asText(), lines::toString);
         assertEquals(0, duplicate.get("pipedriveRequests").asInt(), "counted per delivery, not per thread: " + lines);
         assertTrue(duplicate.get("dynamoRequests").asInt() >= 1, lines::toString);
+    }
+
+    @Test
+    void waitingForPipedrivesRateLimitIsNotOwnTime() throws Exception {
+        long asha = pipedrive.addPerson(null, "Asha Rao", "+919845012367");
+        pipedrive.addDeal(null, asha, "Asha – renewal", "open", TestWorld.days(3));
+        pipedrive.fault(FakeFault.on("GET", "/persons/search").status(429).retryAfter(1).times(1));
+
+        List<String> lines = capture(() -> LambdaEvents.post("01-incoming-open-deal-v1-form.json"));
+
+        JsonNode logged = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("logged", logged.get("outcome").asText(), lines::toString);
+        assertTrue(logged.get("pipedriveWaitMillis").asDouble() >= 900, "the Retry-After wait: " + lines);
+        assertTrue(logged.get("ownMillis").asDouble() < 500, "not counted as own time: " + lines);
     }
 
     private static List<String> capture(Runnable deliveries) {
