@@ -55,6 +55,11 @@ public class PipedriveGateway {
     static final int COST_USERS = 20;
     /** Time a request needs at least; with less budget left, work stops before the request rather than during it. */
     static final long REQUEST_RESERVE_MS = 150;
+    /**
+     * Time a request should still have when its rate-limit slot comes: a slot later than that is not worth waiting
+     * for, since a create sent with less would likely be cut short unanswered (and then take the settle time).
+     */
+    static final long REQUEST_AFTER_SLOT_MS = 600;
     /** Time kept back from the budget for answering after a request was cut short. */
     static final long BUDGET_MARGIN_MS = 100;
     /** Threads that run requests under a time budget (daemon: they never keep the JVM alive). */
@@ -207,11 +212,11 @@ public class PipedriveGateway {
 
     /**
      * Waits for the request's slot under the shared rate limits. No longer than the configured maximum wait, and so
-     * that {@link #REQUEST_RESERVE_MS} of the time budget is left for the request: when the slot is further away,
+     * that {@link #REQUEST_AFTER_SLOT_MS} of the time budget is left for the request: when the slot is further away,
      * none is taken and the request fails as {@link PipedriveException#paced} (unsent, to be parked).
      */
     private void awaitSlot(String what, boolean search) {
-        long canWait = Math.max(0, Math.min(maxWaitMs, TimeBudget.remainingMs() - REQUEST_RESERVE_MS));
+        long canWait = Math.max(0, Math.min(maxWaitMs, TimeBudget.remainingMs() - REQUEST_AFTER_SLOT_MS));
         RequestPacer.Slot slot = pacer.reserve(search, canWait);
         if (!slot.granted()) {
             PipedriveException paced = PipedriveException.paced(what, slot.waitMs());
