@@ -447,6 +447,15 @@ public class CallProcessor {
                 }
                 return new Obtained(id, false);
             } catch (PipedriveException e) {
+                if (e.rateLimited()) {
+                    // A 429 (or a slot the limiter could not give) stores nothing, and every earlier attempt was looked
+                    // for before this one: forget the attempt, so the replay tries again at once instead of waiting
+                    // the settle time meant for unanswered creates. (Not so for a 400: Pipedrive sometimes answers
+                    // 400 to a create it stored.)
+                    markAttempt.accept(null);
+                    checkpointQuietly(record);
+                    throw e;
+                }
                 if (!e.writeMayHaveHappened()) {
                     throw e;
                 }
@@ -508,6 +517,15 @@ public class CallProcessor {
     private static boolean vanished(PipedriveException e) {
         String m = e.getMessage() == null ? "" : e.getMessage();
         return e.notFound() || (e.status() == 400 && m.matches("(?s).*(deal_id|person|participants|Deal|Person).*not found.*"));
+    }
+
+    /** A checkpoint on the way out of a failure: a lost lease is the new holder's business, the failure is ours. */
+    private void checkpointQuietly(CallRecord record) {
+        try {
+            checkpoint(record);
+        } catch (LeaseLost e) {
+            // the call's new holder continues it from its own reading of the ledger
+        }
     }
 
     private void checkpoint(CallRecord record) {

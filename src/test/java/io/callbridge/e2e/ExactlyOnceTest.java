@@ -400,6 +400,22 @@ class ExactlyOnceTest {
     }
 
     @Test
+    void aCreateRefusedWithA429IsTriedAgainByTheNextReplayWithoutWaitingTheSettleTime() {
+        long deal = seedKnownCaller();
+        pipedrive.fault(FakeFault.on("POST", "^/api/v2/activities$").status(429).retryAfter(5).times(1));
+
+        Reply reply = LambdaEvents.post(KNOWN_CALLER);
+        assertEquals("parked", reply.field("status"), reply.body()::toString);
+        assertTrue(pipedrive.activities().isEmpty());
+
+        forceDue(); // the replay would wait the 5 s Retry-After; the test does not
+        Reply replayed = replay();
+        assertEquals(200, replayed.status(), replayed.body()::toString);
+        Activity a = only(pipedrive.activities());
+        assertEquals(deal, a.dealId(), "a 429 stores nothing: no settle wait, no look-up needed, logged at once");
+    }
+
+    @Test
     void manyParallelDeliveriesOfOneCallUnderSlowPipedriveGiveOneActivity() throws Exception {
         seedKnownCaller();
         pipedrive.setLatency(Duration.ofMillis(150));
