@@ -113,7 +113,12 @@ public class CallLedger {
     }
 
     static Map<String, AttributeValue> key(String callKey) {
-        return Map.of(PK, s("CALL#" + callKey), SK, s(CALL_SK));
+        return itemKey("CALL#" + callKey, CALL_SK);
+    }
+
+    /** The key of an item of the table: its partition and sort key values. */
+    static Map<String, AttributeValue> itemKey(String pk, String sk) {
+        return Map.of(PK, s(pk), SK, s(sk));
     }
 
     Map<String, AttributeValue> toItem(CallRecord r) {

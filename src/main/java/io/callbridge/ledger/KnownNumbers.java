@@ -111,6 +111,6 @@ public class KnownNumbers {
     }
 
     private static Map<String, AttributeValue> key(String e164) {
-        return Map.of(CallLedger.PK, CallLedger.s("PHONE#" + e164), CallLedger.SK, CallLedger.s(SK));
+        return CallLedger.itemKey(NumberLocks.NUMBER_PARTITION + e164, SK);
     }
 }

@@ -24,6 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 @ApplicationScoped
 public class NumberLocks {
     static final Duration KEEP = Duration.ofDays(2);
+    /** Partition key prefix of a customer number's items (this lock, and {@link KnownNumbers}' remembered person). */
+    static final String NUMBER_PARTITION = "PHONE#";
 
     /** What earlier holders created for the number, and when. */
     public record Memo(Long personId, Long dealId, Instant updatedAt) {
@@ -96,6 +98,6 @@ public class NumberLocks {
     }
 
     private static Map<String, AttributeValue> key(String e164) {
-        return Map.of(CallLedger.PK, CallLedger.s("PHONE#" + e164), CallLedger.SK, CallLedger.s("LOCK"));
+        return CallLedger.itemKey(NUMBER_PARTITION + e164, "LOCK");
     }
 }

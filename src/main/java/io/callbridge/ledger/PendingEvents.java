@@ -70,7 +70,7 @@ public class PendingEvents {
     }
 
     private static Map<String, AttributeValue> key(String callKey, String eventId) {
-        return Map.of(CallLedger.PK, CallLedger.s("CALL#" + callKey), CallLedger.SK, CallLedger.s("EVENT#" + eventId));
+        return CallLedger.itemKey("CALL#" + callKey, "EVENT#" + eventId);
     }
 
 

@@ -69,7 +69,7 @@ public class RejectedDeliveries {
     /** One kept delivery by id, unless it expired. */
     public java.util.Optional<Rejected> find(String id, Instant now) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of(CallLedger.PK, CallLedger.s(PARTITION), CallLedger.SK, CallLedger.s(id)))).item();
+                .key(CallLedger.itemKey(PARTITION, id))).item();
         if (item == null || item.isEmpty() || CallLedger.num(item, CallLedger.TTL_ATTRIBUTE) < now.getEpochSecond()) {
             return java.util.Optional.empty();
         }

@@ -179,6 +179,6 @@ public class SharedRequestPacer implements RequestPacer {
     }
 
     private static Map<String, AttributeValue> key() {
-        return Map.of(CallLedger.PK, CallLedger.s(KEY), CallLedger.SK, CallLedger.s(SORT_KEY));
+        return CallLedger.itemKey(KEY, SORT_KEY);
     }
 }

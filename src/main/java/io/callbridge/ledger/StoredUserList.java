@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,15 +69,16 @@ public class StoredUserList implements UserListCache {
                         snapshot.users().size());
                 return;
             }
-            dynamo.putItem(PutItemRequest.builder().tableName(table).item(Map.of(
-                    CallLedger.PK, key().get(CallLedger.PK), CallLedger.SK, key().get(CallLedger.SK),
-                    "users", CallLedger.s(users), "readAt", CallLedger.s(snapshot.readAt().toString()))).build());
+            Map<String, AttributeValue> item = new HashMap<>(key());
+            item.put("users", CallLedger.s(users));
+            item.put("readAt", CallLedger.s(snapshot.readAt().toString()));
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
         } catch (SdkException | JsonProcessingException e) {
             LOG.warnf("Pipedrive users could not be stored for other instances (%s)", e.getMessage());
         }
     }
 
     private static Map<String, AttributeValue> key() {
-        return Map.of(CallLedger.PK, CallLedger.s("PIPEDRIVE#USERS"), CallLedger.SK, CallLedger.s("LIST"));
+        return CallLedger.itemKey("PIPEDRIVE#USERS", "LIST");
     }
 }

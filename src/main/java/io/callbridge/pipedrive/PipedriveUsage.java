@@ -7,10 +7,10 @@ package io.callbridge.pipedrive;
  */
 public final class PipedriveUsage {
     /**
-     * Requests, tokens and time spent: {@code nanos} inside requests, {@code waitNanos} waiting around requests (back-off
-     * between attempts, a {@code Retry-After} of the rate limit, a slot under the shared client-side limits). Time is summed in nanoseconds: per-request
-     * milliseconds would lose up to 1 ms per request, too much to tell the code's own overhead from the time it
-     * waits for Pipedrive.
+     * Requests, tokens and time spent: {@code nanos} inside requests, {@code waitNanos} waiting around requests
+     * (back-off between attempts, a {@code Retry-After} of the rate limit, a slot under the shared client-side limits).
+     * Time is summed in nanoseconds: per-request milliseconds would lose up to 1 ms per request, too much to tell the
+     * code's own overhead from the time it waits for Pipedrive.
      */
     public record Usage(int requests, int tokens, long nanos, long waitNanos) {
         public static final Usage NONE = new Usage(0, 0, 0, 0);
