@@ -48,7 +48,13 @@ final class V2EventReader {
 
         Duration talkTime() throws InvalidWebhookException {
             return CallNormaliser.statedSeconds(lenientNumber(node, "talk_duration"),
-                    "payload.legs[" + node.path("leg_index").asText("?") + "].talk_duration");
+                    "payload.legs[" + index() + "].talk_duration");
+        }
+
+        /** The leg's {@code leg_index} for an error message, if it is a plausible one (never echo a long value). */
+        private String index() {
+            String index = node.path("leg_index").asText("");
+            return index.matches("\\d{1,4}") ? index : "?";
         }
     }
 

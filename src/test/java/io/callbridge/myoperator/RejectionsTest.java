@@ -48,6 +48,14 @@ class RejectionsTest {
     }
 
     @Test
+    void aLegIndexIsNeverEchoedAtLength() {
+        var hostile = ParserFixture.sample(ParserFixture.V2_END_ANSWERED);
+        var leg = (com.fasterxml.jackson.databind.node.ObjectNode) hostile.at("/payload/legs/0");
+        leg.put("talk_duration", -5).put("leg_index", "x".repeat(20_000));
+        assertEquals("payload.legs[?].talk_duration (-5) is negative", ParserFixture.rejection(hostile));
+    }
+
+    @Test
     void invalidUtf8IsRejectedNotReplaced() {
         byte[] body = {'{', '"', '_', 'a', 'i', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
         assertEquals("body is not valid UTF-8 text", rejection(JSON, body));
