@@ -31,8 +31,9 @@ import jakarta.ws.rs.core.Response;
  * {@code POST /webhooks/myoperator}: every MyOperator call webhook (v1 after-call as form or JSON, v2 events)
  * lands here. Authenticate, parse, hand the call to the processor, answer with what happened.
  */
-@Path("/webhooks/myoperator")
+@Path(MyOperatorWebhookResource.PATH)
 public class MyOperatorWebhookResource {
+    public static final String PATH = "/webhooks/myoperator";
 
     @Inject
     WebhookAuthenticator authenticator;
