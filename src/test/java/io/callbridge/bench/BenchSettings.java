@@ -17,6 +17,8 @@ record BenchSettings(
         int pipedriveBurstLimit,
         int pipedriveSearchLimit,
         int warmup,
+        int warmupMaxRounds,
+        double warmupJitSettledPercent,
         int samples,
         int loadDeliveries,
         List<Integer> concurrency,
@@ -36,7 +38,9 @@ record BenchSettings(
                 longProp("bench.pipedriveJitterMs", 20),
                 intProp("bench.pipedriveBurstLimit", 0),
                 intProp("bench.pipedriveSearchLimit", 0),
-                intProp("bench.warmup", 300),
+                intProp("bench.warmup", 1000),
+                intProp("bench.warmup.maxRounds", 8),
+                Double.parseDouble(System.getProperty("bench.warmup.jitSettledPercent", "1")),
                 intProp("bench.samples", 100),
                 intProp("bench.loadDeliveries", 200),
                 Arrays.stream(System.getProperty("bench.concurrency", "1,8,32").split(","))
@@ -74,6 +78,8 @@ record BenchSettings(
         m.put("bench.pipedriveBurstLimit", pipedriveBurstLimit);
         m.put("bench.pipedriveSearchLimit", pipedriveSearchLimit);
         m.put("bench.warmup", warmup);
+        m.put("bench.warmup.maxRounds", warmupMaxRounds);
+        m.put("bench.warmup.jitSettledPercent", warmupJitSettledPercent);
         m.put("bench.samples", samples);
         m.put("bench.loadDeliveries", loadDeliveries);
         m.put("bench.concurrency", concurrency);

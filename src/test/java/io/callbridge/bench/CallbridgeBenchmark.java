@@ -150,6 +150,11 @@ class CallbridgeBenchmark {
     final List<String> csv = new ArrayList<>();
     final long benchStarted = System.nanoTime();
 
+    int warmUpRounds;
+    double warmUpJitShare;
+    long warmStarted;
+    final Map<Scenario, Long> jitDuringSequential = new LinkedHashMap<>();
+
     @Test
     void benchmark() throws Exception {
         settings = BenchSettings.fromSystemProperties();
@@ -163,10 +168,11 @@ class CallbridgeBenchmark {
         configurePipedriveFake();
         MetricsOutput.redirect(metrics, new PrintStream(OutputStream.nullOutputStream()), true); // built, not printed
         csv.add("phase,scenario,concurrency,wall_ms,pipedrive_ms,pipedrive_wait_ms,dynamo_ms,own_ms,pipedrive_requests,pipedrive_tokens,"
-                + "dynamo_requests,status,answer,owner_rule");
+                + "dynamo_requests,status,answer,owner_rule,request_id,start_nanotime");
         try (DeliveryLines lines = new DeliveryLines()) {
             driver = new HandlerDriver(lines);
             header();
+            warmStarted = System.nanoTime();
             warmUp();
             Machine.resetPeaks();
             long[] gcBefore = Machine.gc();
@@ -231,6 +237,7 @@ class CallbridgeBenchmark {
     void warmUp() {
         progress("warm-up: " + settings.warmup() + " deliveries");
         int perScenario = Math.max(1, settings.warmup() / (2 * Scenario.values().length));
+        long jitAtStart = Machine.jitMillis();
         warmRound(perScenario);
         myOperator.reset();
         myOperator.addUser("7b2e9c1d0a3f9001", "101", "Priya Nair", "priya.nair@example.com", "+919886001122", true);
@@ -240,6 +247,28 @@ class CallbridgeBenchmark {
         report.append("User sync (MyOperator users fake: Priya, Arjun) after the first half of the warm-up: HTTP ")
                 .append(sync.status()).append(".\n\n");
         warmRound(perScenario);
+        // "warm" means the JIT has settled, not a fixed count: more rounds until the compilers spend less than
+        // bench.warmup.jitSettledPercent of a round's wall time compiling (or bench.warmup.maxRounds is reached)
+        int rounds = 2; // the two halves above count as the first measure
+        long jitBefore = jitAtStart;
+        long roundStarted = warmStarted;
+        double jitShare;
+        while (true) {
+            jitShare = 100.0 * (Machine.jitMillis() - jitBefore) / ((System.nanoTime() - roundStarted) / 1e6);
+            if (jitShare < settings.warmupJitSettledPercent() || rounds >= settings.warmupMaxRounds()) {
+                break;
+            }
+            progress(String.format(Locale.ROOT, "warm-up: the JIT compiled %.1f %% of the time, one more round",
+                    jitShare));
+            jitBefore = Machine.jitMillis();
+            roundStarted = System.nanoTime();
+            warmRound(perScenario);
+            rounds++;
+        }
+        warmUpRounds = rounds;
+        warmUpJitShare = jitShare;
+        progress(String.format(Locale.ROOT, "warm: %d rounds, %d deliveries; JIT busy %.1f %% of the last round",
+                rounds, rounds * perScenario * Scenario.values().length, jitShare));
     }
 
     private void warmRound(int perScenario) {
@@ -315,7 +344,12 @@ class CallbridgeBenchmark {
         List<Delivery> deliveries = prepare(s, n);
         int before = pipedrive.requests().size();
         long tokens = pipedrive.tokensSpent();
+        long jit = Machine.jitMillis();
         Run run = driver.run(deliveries, concurrency);
+        jit = Machine.jitMillis() - jit;
+        if (concurrency == 1) {
+            jitDuringSequential.put(s, jit);
+        }
         List<PipedriveFake.RecordedRequest> made = pipedrive.requests();
         made = made.subList(before, made.size());
         Measured m = new Measured(s, run, made.size(), pipedrive.tokensSpent() - tokens,
@@ -324,9 +358,9 @@ class CallbridgeBenchmark {
                         Collectors.counting())),
                 made.stream().mapToLong(PipedriveFake.RecordedRequest::durationMs).sum());
         record("c" + concurrency, run);
-        progress(String.format(Locale.ROOT, "%-40s c=%-3d %4d calls  %6.1f calls/s  p50 %6.1f ms  own p99 %5.2f ms  %.2f req %.1f tokens/call",
+        progress(String.format(Locale.ROOT, "%-40s c=%-3d %4d calls  %6.1f calls/s  p50 %6.1f ms  own p99 %5.2f ms  %.2f req %.1f tokens/call  JIT %d ms",
                 s.label, concurrency, n, run.perSecond(), m.stats(Result::wallMillis).percentile(50),
-                m.stats(Result::ownMillis).percentile(99), m.requestsPerCall(), m.tokensPerCall()));
+                m.stats(Result::ownMillis).percentile(99), m.requestsPerCall(), m.tokensPerCall(), jit));
         return m;
     }
 
@@ -641,6 +675,12 @@ class CallbridgeBenchmark {
                 + "p99 %.2f ms, max %.2f ms — target p99 ≤ %.0f ms: %s.%n", pooled.count(), pooled.percentile(50),
                 pooled.percentile(95), pooled.percentile(99), pooled.max(), TARGET_OWN_P99_MS,
                 passMiss(pooled.percentile(99) <= TARGET_OWN_P99_MS)));
+        report.append(String.format(Locale.ROOT, "%nWarm-up: %d rounds of mixed deliveries at concurrency 8, until the JIT "
+                + "compilers spent less than %.1f %% of a round compiling (last round: %.1f %%; at most %d rounds). "
+                + "JIT compilation while the rows above were measured: %s ms.%n", warmUpRounds,
+                settings.warmupJitSettledPercent(), warmUpJitShare, settings.warmupMaxRounds(),
+                jitDuringSequential.entrySet().stream().map(e -> e.getKey().label + " " + e.getValue())
+                        .collect(Collectors.joining(", "))));
         report.append("\nPipedrive requests per call by endpoint, spread, and owner rules, per scenario:\n\n");
         for (Measured m : sequential.values()) {
             Map<String, Long> rules = m.run().results().stream().filter(r -> r.line() != null)
@@ -730,7 +770,8 @@ class CallbridgeBenchmark {
                     fmt3(r.ownMillis()),
                     String.valueOf(r.pipedriveRequests()), String.valueOf(r.pipedriveTokens()),
                     String.valueOf(r.dynamoRequests()), String.valueOf(r.status()), String.valueOf(r.answer()),
-                    r.line() == null ? "" : r.line().path("ownerRule").asText("")));
+                    r.line() == null ? "" : r.line().path("ownerRule").asText(""), r.delivery().requestId(),
+                    String.valueOf(r.startNanos())));
         }
     }
 

@@ -39,7 +39,7 @@ final class HandlerDriver {
     }
 
     /** What one invocation took and answered, with its per-call log line (null when none was logged). */
-    record Result(Delivery delivery, long wallNanos, int status, String answer, JsonNode line) {
+    record Result(Delivery delivery, long startNanos, long wallNanos, int status, String answer, JsonNode line) {
         double wallMillis() {
             return wallNanos / 1e6;
         }
@@ -126,7 +126,7 @@ final class HandlerDriver {
                 throw new IllegalStateException("unparseable delivery log line: " + line, e);
             }
         }
-        return new Result(d, wall, response.getStatusCode(), answer, parsed);
+        return new Result(d, start, wall, response.getStatusCode(), answer, parsed);
     }
 
     /** Runs every delivery, {@code concurrency} at a time, each thread taking the next one as soon as it is free. */

@@ -72,6 +72,12 @@ final class Machine {
         return ColdStart.procStatusKb(Path.of("/proc/self/status"), "VmHWM:");
     }
 
+    /** Time the JIT compilers have spent compiling so far (ms), or 0 where the JVM does not say. */
+    static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
     /** Collections and their total pause time (ms) so far, over all collectors. */
     static long[] gc() {
         long count = 0;
