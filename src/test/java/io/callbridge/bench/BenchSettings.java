@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The knobs of the benchmark, read from system properties {@code bench.*} (Maven passes {@code -Dbench.x=...} on
- * to the test JVM). Defaults keep a run within about five minutes on two cores.
+ * to the test JVM). Defaults keep a run within about ten minutes on two cores (most of it the JIT warm-up).
  */
 record BenchSettings(
         long pipedriveLatencyMs,
@@ -18,6 +18,7 @@ record BenchSettings(
         int pipedriveSearchLimit,
         int warmup,
         int warmupMaxRounds,
+        int warmupConcurrency,
         double warmupJitSettledPercent,
         int samples,
         int loadDeliveries,
@@ -39,7 +40,8 @@ record BenchSettings(
                 intProp("bench.pipedriveBurstLimit", 0),
                 intProp("bench.pipedriveSearchLimit", 0),
                 intProp("bench.warmup", 1000),
-                intProp("bench.warmup.maxRounds", 8),
+                intProp("bench.warmup.maxRounds", 30),
+                intProp("bench.warmup.concurrency", 32),
                 Double.parseDouble(System.getProperty("bench.warmup.jitSettledPercent", "1")),
                 intProp("bench.samples", 100),
                 intProp("bench.loadDeliveries", 200),
@@ -79,6 +81,7 @@ record BenchSettings(
         m.put("bench.pipedriveSearchLimit", pipedriveSearchLimit);
         m.put("bench.warmup", warmup);
         m.put("bench.warmup.maxRounds", warmupMaxRounds);
+        m.put("bench.warmup.concurrency", warmupConcurrency);
         m.put("bench.warmup.jitSettledPercent", warmupJitSettledPercent);
         m.put("bench.samples", samples);
         m.put("bench.loadDeliveries", loadDeliveries);

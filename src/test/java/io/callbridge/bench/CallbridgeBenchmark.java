@@ -151,6 +151,7 @@ class CallbridgeBenchmark {
     final long benchStarted = System.nanoTime();
 
     int warmUpRounds;
+    int warmUpDeliveries;
     double warmUpJitShare;
     long warmStarted;
     final Map<Scenario, Long> jitDuringSequential = new LinkedHashMap<>();
@@ -258,14 +259,15 @@ class CallbridgeBenchmark {
             if (jitShare < settings.warmupJitSettledPercent() || rounds >= settings.warmupMaxRounds()) {
                 break;
             }
-            progress(String.format(Locale.ROOT, "warm-up: the JIT compiled %.1f %% of the time, one more round",
-                    jitShare));
+            progress(String.format(Locale.ROOT, "warm-up: %d rounds; the JIT compiled %.1f %% of the last one's time, one more round",
+                    rounds, jitShare));
             jitBefore = Machine.jitMillis();
             roundStarted = System.nanoTime();
             warmRound(perScenario);
             rounds++;
         }
         warmUpRounds = rounds;
+        warmUpDeliveries = rounds * perScenario * Scenario.values().length;
         warmUpJitShare = jitShare;
         progress(String.format(Locale.ROOT, "warm: %d rounds, %d deliveries; JIT busy %.1f %% of the last round",
                 rounds, rounds * perScenario * Scenario.values().length, jitShare));
@@ -278,7 +280,7 @@ class CallbridgeBenchmark {
             all.addAll(prepare(s, perScenario));
         }
         Collections.shuffle(all, new Random(1));
-        Run run = driver.run(all, 8);
+        Run run = driver.run(all, settings.warmupConcurrency());
         record("warmup", run);
     }
 
@@ -675,9 +677,10 @@ class CallbridgeBenchmark {
                 + "p99 %.2f ms, max %.2f ms — target p99 ≤ %.0f ms: %s.%n", pooled.count(), pooled.percentile(50),
                 pooled.percentile(95), pooled.percentile(99), pooled.max(), TARGET_OWN_P99_MS,
                 passMiss(pooled.percentile(99) <= TARGET_OWN_P99_MS)));
-        report.append(String.format(Locale.ROOT, "%nWarm-up: %d rounds of mixed deliveries at concurrency 8, until the JIT "
+        report.append(String.format(Locale.ROOT, "%nWarm-up: %d rounds, %d deliveries of mixed scenarios at concurrency %d, until the JIT "
                 + "compilers spent less than %.1f %% of a round compiling (last round: %.1f %%; at most %d rounds). "
-                + "JIT compilation while the rows above were measured: %s ms.%n", warmUpRounds,
+                + "JIT compilation while the rows above were measured: %s ms.%n", warmUpRounds, warmUpDeliveries,
+                settings.warmupConcurrency(),
                 settings.warmupJitSettledPercent(), warmUpJitShare, settings.warmupMaxRounds(),
                 jitDuringSequential.entrySet().stream().map(e -> e.getKey().label + " " + e.getValue())
                         .collect(Collectors.joining(", "))));
@@ -781,7 +784,9 @@ class CallbridgeBenchmark {
     }
 
     private void progress(String message) {
-        System.out.printf(Locale.ROOT, "[bench %4ds] %s%n", Math.round((System.nanoTime() - benchStarted) / 1e9), message);
+        // the JVM's uptime joins the progress to -Xlog (gc, safepoint, jit+compilation) lines decorated with "uptime"
+        System.out.printf(Locale.ROOT, "[bench %4ds, JVM uptime %.3fs] %s%n", Math.round((System.nanoTime() - benchStarted) / 1e9),
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, message);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
