@@ -97,6 +97,36 @@ public class NumberLocks {
         }
     }
 
+    /**
+     * Drops the memo if it still names {@code personId} or {@code dealId}: Pipedrive said that object is gone (deleted
+     * or merged away), so no later call may adopt it. A memo naming other objects, or the lock itself, is left alone.
+     */
+    public void forgetMemoOf(String e164, Long personId, Long dealId) {
+        if (personId == null && dealId == null) {
+            return;
+        }
+        Map<String, AttributeValue> values = new HashMap<>();
+        StringBuilder condition = new StringBuilder("attribute_exists(memoAt) AND (");
+        if (personId != null) {
+            condition.append("personId = :p");
+            values.put(":p", CallLedger.n(personId));
+        }
+        if (dealId != null) {
+            condition.append(personId != null ? " OR " : "").append("dealId = :d");
+            values.put(":d", CallLedger.n(dealId));
+        }
+        condition.append(')');
+        try {
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(key(e164))
+                    .updateExpression("REMOVE memoAt, personId, dealId")
+                    .conditionExpression(condition.toString())
+                    .expressionAttributeValues(values)
+                    .build());
+        } catch (ConditionalCheckFailedException other) {
+            // no memo, or one about other objects: nothing of the vanished ones to forget
+        }
+    }
+
     private static Map<String, AttributeValue> key(String e164) {
         return CallLedger.itemKey(NUMBER_PARTITION + e164, "LOCK");
     }

@@ -228,6 +228,8 @@ public class CallProcessor {
                 if (vanished(e) && !resolvedAgain) {
                     // a person or deal we were about to use was merged or deleted: look the number up again
                     LOG.infof("Call %s: %s; looking the number up again", record.callKey(), e.getMessage());
+                    // ...and not through the memo of what an earlier call created for the number, if it names them
+                    numbers.forgetMemoOf(record.call().customerNumber(), record.personId(), record.dealId());
                     record.plan(null, null).personId(null).dealId(null).personAttemptAtMs(null).dealAttemptAtMs(null);
                     callers.forget(record.call().customerNumber());
                     resolvedAgain = true;
@@ -452,6 +454,13 @@ public class CallProcessor {
                     // for before this one: forget the attempt, so the replay tries again at once instead of waiting
                     // the settle time meant for unanswered creates. (Not so for a 400: Pipedrive sometimes answers
                     // 400 to a create it stored.)
+                    markAttempt.accept(null);
+                    checkpointQuietly(record);
+                    throw e;
+                }
+                if (vanished(e)) {
+                    // Refused because the person or deal it names is gone: nothing was stored, and the call is about
+                    // to look the number up again; a kept attempt would only make it wait the settle time for nothing.
                     markAttempt.accept(null);
                     checkpointQuietly(record);
                     throw e;

@@ -160,6 +160,51 @@ class CallerCacheTest {
         assertEquals(a.personId(), pipedrive.newPersons().get(0).id());
     }
 
+    /**
+     * Callbridge remembers for ten minutes what it created for a new number (Pipedrive's search can lag), and a second
+     * call adopts it. When a salesperson deletes that person and deal within those minutes, the memory must give way:
+     * the next call is logged at once on a new person and deal, not parked again and again on the deleted ones.
+     */
+    @Test
+    void aPersonAndDealCallbridgeCreatedAndSomeoneDeletedAreNotAdoptedAgain() {
+        Cost first = incoming(NUMBER);
+        long created = first.reply().id("personId");
+        long createdDeal = first.reply().id("dealId");
+        assertEquals(1, pipedrive.newPersons().size());
+
+        pipedrive.deleteDeal(createdDeal);
+        pipedrive.deletePerson(created);
+        Cost afterDelete = incoming(NUMBER);
+
+        Activity a = activity(afterDelete.reply());
+        assertTrue(a.personId() != created, "a deleted person gets no call");
+        assertTrue(a.dealId() != createdDeal, "a deleted deal gets no call");
+        assertEquals(2, pipedrive.newPersons().size(), () -> "one new person for the number again: " + pipedrive.newPersons());
+
+        Cost next = incoming(NUMBER);
+        assertEquals(a.personId(), activity(next.reply()).personId(), "the new person is remembered");
+        assertEquals(a.dealId(), activity(next.reply()).dealId());
+        assertEquals(2, pipedrive.newPersons().size());
+    }
+
+    /** The same when only the created person was merged into another: the survivor and its deal get the call. */
+    @Test
+    void aPersonCallbridgeCreatedAndSomeoneMergedIsReplacedByTheSurvivor() {
+        Cost first = incoming(NUMBER);
+        long created = first.reply().id("personId");
+        long createdDeal = first.reply().id("dealId");
+        long survivor = pipedrive.addPerson(null, "Asha Rao", "+91 80 4000 1234");
+
+        pipedrive.mergePersons(created, survivor);
+        Cost afterMerge = incoming(NUMBER);
+
+        Activity a = activity(afterMerge.reply());
+        assertEquals(survivor, a.personId());
+        assertEquals(createdDeal, a.dealId(), "the merged person's deal moved to the survivor");
+        assertTrue(pipedrive.newPersons().isEmpty(),
+                () -> "the created person was merged away and no other was created: " + pipedrive.newPersons());
+    }
+
     @Test
     void aClosedDealIsNeverUsedAndTheNewestOpenDealIsFound() {
         long asha = pipedrive.addPerson(null, "Asha Rao", TYPED);
