@@ -449,18 +449,12 @@ public class CallProcessor {
                 }
                 return new Obtained(id, false);
             } catch (PipedriveException e) {
-                if (e.rateLimited()) {
-                    // A 429 (or a slot the limiter could not give) stores nothing, and every earlier attempt was looked
-                    // for before this one: forget the attempt, so the replay tries again at once instead of waiting
-                    // the settle time meant for unanswered creates. (Not so for a 400: Pipedrive sometimes answers
-                    // 400 to a create it stored.)
-                    markAttempt.accept(null);
-                    checkpointQuietly(record);
-                    throw e;
-                }
-                if (vanished(e)) {
-                    // Refused because the person or deal it names is gone: nothing was stored, and the call is about
-                    // to look the number up again; a kept attempt would only make it wait the settle time for nothing.
+                if (e.rateLimited() || vanished(e)) {
+                    // Nothing was stored: a 429 (or a slot the limiter could not give) stores nothing, and neither
+                    // does a refusal because the person or deal the create names is gone (the call looks the number
+                    // up again next). Every earlier attempt was looked for before this one, so forget the attempt:
+                    // the call goes on at once instead of waiting the settle time meant for unanswered creates.
+                    // (Not so for other 400s: Pipedrive sometimes answers 400 to a create it stored.)
                     markAttempt.accept(null);
                     checkpointQuietly(record);
                     throw e;

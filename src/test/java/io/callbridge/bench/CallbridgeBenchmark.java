@@ -270,7 +270,7 @@ class CallbridgeBenchmark {
         warmUpDeliveries = rounds * perScenario * Scenario.values().length;
         warmUpJitShare = jitShare;
         progress(String.format(Locale.ROOT, "warm: %d rounds, %d deliveries; JIT busy %.1f %% of the last round",
-                rounds, rounds * perScenario * Scenario.values().length, jitShare));
+                rounds, warmUpDeliveries, jitShare));
     }
 
     private void warmRound(int perScenario) {
